@@ -1,0 +1,104 @@
+"""What every command shares: error reporting, the workspace, the console."""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import typer
+from rich.console import Console
+from sqlalchemy.exc import OperationalError
+
+from copark.core.errors import CoparkError, ValidationFailed
+from copark.locale import t
+from copark.workspace import Workspace
+
+console = Console(highlight=False)
+err_console = Console(stderr=True, highlight=False)
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class State:
+    """Global CLI options (set by the root callback)."""
+
+    debug: bool = False
+    database_url: str | None = None
+
+
+state = State()
+MAX_PROBLEMS_SHOWN = 50
+
+
+def report(error: CoparkError) -> None:
+    """Print a user error as one line plus a hint (and each problem of a failed validation)."""
+    if isinstance(error, ValidationFailed):
+        for problem in error.problems[:MAX_PROBLEMS_SHOWN]:
+            err_console.print(f"  {problem}", markup=False)
+        if len(error.problems) > MAX_PROBLEMS_SHOWN:
+            err_console.print(f"  … (+{len(error.problems) - MAX_PROBLEMS_SHOWN})", markup=False)
+    err_console.print(f"[bold red]{t('error.prefix')}：[/]{error.problem.where + ': ' if error.problem.where else ''}"
+                      f"{error.problem.what}", soft_wrap=True)
+    if error.hint:
+        err_console.print(f"[yellow]{t('error.hint')}：[/]{error.hint}", soft_wrap=True)
+
+
+def guarded(func: F) -> F:
+    """Turn CoparkError (and any crash) into one clear line and exit code 1, unless --debug."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except (typer.Exit, typer.Abort, SystemExit):
+            raise
+        except CoparkError as error:
+            if state.debug:
+                raise
+            report(error)
+            raise typer.Exit(1) from None
+        except OperationalError as error:
+            if state.debug:
+                raise
+            report(CoparkError(t("db.unreachable", error=str(error.orig)[:200]), t("db.unreachable.fix")))
+            raise typer.Exit(1) from None
+        except KeyboardInterrupt:
+            raise typer.Exit(130) from None
+        except Exception as error:  # noqa: BLE001 - last line of defence: never a bare traceback
+            if state.debug:
+                raise
+            report(CoparkError(t("error.unexpected", error=f"{type(error).__name__}: {error}"),
+                               t("error.unexpected.fix")))
+            raise typer.Exit(2) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+class GuardedTyper(typer.Typer):
+    """A Typer whose commands are all wrapped by `guarded`."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("pretty_exceptions_enable", False)
+        kwargs.setdefault("no_args_is_help", True)
+        kwargs.setdefault("rich_markup_mode", "rich")
+        super().__init__(**kwargs)
+
+    def command(self, *args: Any, **kwargs: Any) -> Callable[[F], F]:
+        register = super().command(*args, **kwargs)
+
+        def decorator(func: F) -> F:
+            register(guarded(func))
+            return func
+
+        return decorator
+
+
+def open_workspace() -> Workspace:
+    """The workspace for COPARK_DATABASE_URL (or --database), schema upgraded."""
+    return Workspace.open(state.database_url)
+
+
+def is_tty() -> bool:
+    return sys.stderr.isatty()

@@ -1,0 +1,1 @@
+"""Domain core: settings, errors, vocabulary shared by every layer."""

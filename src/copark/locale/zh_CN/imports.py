@@ -1,0 +1,4 @@
+"""User-facing text for copark.imports."""
+
+MESSAGES: dict[str, str] = {
+}

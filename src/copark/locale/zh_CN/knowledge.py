@@ -1,0 +1,4 @@
+"""User-facing text for copark.knowledge."""
+
+MESSAGES: dict[str, str] = {
+}

@@ -1,0 +1,4 @@
+"""User-facing text for copark.matching."""
+
+MESSAGES: dict[str, str] = {
+}

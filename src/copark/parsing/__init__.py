@@ -1,0 +1,1 @@
+"""Parsers for what people type into their lists: credit codes, amounts, regions, names."""

@@ -1,0 +1,58 @@
+"""Organization names: the normalized key re-imports match on (strip legal form, region prefix)."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+import opencc
+
+from copark.parsing.numbers import to_half_width
+
+# Longest first, so 股份有限公司 is removed before 有限公司.
+_LEGAL_FORMS = (
+    "股份有限公司", "有限责任公司", "集团有限公司", "有限公司", "股份公司", "分公司", "总公司", "公司",
+    "合作社", "个体工商户", "厂",
+)
+_PROVINCES = (
+    "北京", "天津", "上海", "重庆", "河北", "山西", "辽宁", "吉林", "黑龙江", "江苏", "浙江", "安徽", "福建",
+    "江西", "山东", "河南", "湖北", "湖南", "广东", "海南", "四川", "贵州", "云南", "陕西", "甘肃", "青海",
+    "台湾", "内蒙古", "广西", "西藏", "宁夏", "新疆", "香港", "澳门",
+)
+_PUNCT = re.compile(r"[\s·•.,，。、()（）\[\]【】《》\"'“”‘’\-—_/\\]+")
+
+
+@lru_cache(maxsize=1)
+def _t2s() -> opencc.OpenCC:
+    return opencc.OpenCC("t2s")
+
+
+def simplify(text: str) -> str:
+    """Traditional → simplified Chinese, full-width → half-width."""
+    return _t2s().convert(to_half_width(text))
+
+
+def normalize_name(name: str, region_words: tuple[str, ...] = ()) -> str:
+    """Key for matching the same organization across files: 湖南舒小福新材料科技有限公司 → 舒小福新材料科技.
+
+    Strips a leading province and region words (溆浦县/溆浦, 长沙市/长沙 ...), a bracketed region
+    ("(长沙)"), the legal-form suffix, punctuation and spaces.
+    """
+    text = simplify(name).strip()
+    text = re.sub(r"[(（][^)）]{1,12}[)）]", "", text)  # 可孚医疗(长沙)有限公司
+    text = _PUNCT.sub("", text)
+    for _ in range(2):
+        for form in _LEGAL_FORMS:
+            if text.endswith(form) and len(text) > len(form) + 1:
+                text = text[: -len(form)]
+                break
+    prefixes = sorted({*region_words, *(p + "省" for p in _PROVINCES), *_PROVINCES}, key=len, reverse=True)
+    stripped = True
+    while stripped:
+        stripped = False
+        for prefix in prefixes:
+            if prefix and text.startswith(prefix) and len(text) > len(prefix) + 1:
+                text = text[len(prefix):]
+                stripped = True
+                break
+    return text.lower()

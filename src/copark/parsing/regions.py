@@ -1,0 +1,132 @@
+"""Region (行政区划) lookup: resolve "溆浦县", "长沙市雨花区", "怀化溆浦" or "431224" to a code."""
+
+from __future__ import annotations
+
+import csv
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+from copark.core.errors import CoparkError
+from copark.locale import t
+from copark.parsing.names import simplify
+
+_SUFFIXES = ("特别行政区", "维吾尔自治区", "壮族自治区", "回族自治区", "自治区", "自治州", "自治县",
+             "地区", "新区", "省", "市", "区", "县", "盟", "旗")
+
+
+@dataclass(frozen=True)
+class RegionRecord:
+    code: str
+    name: str
+    level: int  # 0 province, 1 city, 2 county
+    parent_code: str | None
+    longitude: float | None = None
+    latitude: float | None = None
+
+
+def short_name(name: str) -> str:
+    """溆浦县 → 溆浦, 长沙市 → 长沙; names of two characters keep their suffix (泸县)."""
+    for suffix in _SUFFIXES:
+        if name.endswith(suffix) and len(name) - len(suffix) >= 2:
+            return name[: -len(suffix)]
+    return name
+
+
+class RegionTable:
+    """An in-memory index of regions by code and by name."""
+
+    def __init__(self, records: list[RegionRecord]) -> None:
+        self.by_code = {r.code: r for r in records}
+        self._by_word: dict[str, list[RegionRecord]] = {}
+        for r in records:
+            for word in {r.name, short_name(r.name)}:
+                self._by_word.setdefault(word, []).append(r)
+
+    def __len__(self) -> int:
+        return len(self.by_code)
+
+    def ancestors(self, record: RegionRecord) -> list[RegionRecord]:
+        out = []
+        parent = record.parent_code
+        while parent and parent in self.by_code:
+            out.append(self.by_code[parent])
+            parent = self.by_code[parent].parent_code
+        return out
+
+    def full_name(self, code: str) -> str:
+        """湖南省长沙市雨花区 for 430111."""
+        record = self.by_code[code]
+        names = [a.name for a in reversed(self.ancestors(record))] + [record.name]
+        # 北京市北京市东城区 reads badly: drop a city named like its province.
+        dedup = [n for i, n in enumerate(names) if i == 0 or n != names[i - 1]]
+        return "".join(dedup)
+
+    def words(self) -> tuple[str, ...]:
+        return tuple(self._by_word)
+
+    def resolve(self, text: str) -> RegionRecord:
+        """The one region `text` names, else CoparkError (unknown, or ambiguous with candidates)."""
+        clean = re.sub(r"\s+", "", simplify(str(text)))
+        if re.fullmatch(r"\d{6}", clean):
+            if clean in self.by_code:
+                return self.by_code[clean]
+            raise CoparkError(t("region.unknown", value=text), t("region.fix"))
+        candidates = self._candidates(clean)
+        if len(candidates) == 1:
+            return candidates[0]
+        if not candidates:
+            raise CoparkError(t("region.unknown", value=text), t("region.fix"))
+        names = "、".join(sorted(self.full_name(c.code) for c in candidates)[:8])
+        raise CoparkError(t("region.ambiguous", value=text, candidates=names), t("region.fix"))
+
+    def _candidates(self, text: str) -> list[RegionRecord]:
+        found: list[RegionRecord] = []
+        for end_word in sorted(self._by_word, key=len, reverse=True):
+            if not text.endswith(end_word):
+                continue
+            prefix = text[: -len(end_word)]
+            for record in self._by_word[end_word]:
+                if self._prefix_fits(prefix, record):
+                    found.append(record)
+            if found:
+                break
+        if len(found) > 1:  # 长沙市 is both a city and (in some tables) its own county-level seat
+            deepest = max(r.level for r in found)
+            found = [r for r in found if r.level == deepest] if len({r.code for r in found}) > 1 else found[:1]
+        return found
+
+    def _prefix_fits(self, prefix: str, record: RegionRecord) -> bool:
+        """Whether prefix is made only of names of record's ancestors (湖南省长沙市 for 雨花区)."""
+        for ancestor in self.ancestors(record):
+            for word in (ancestor.name, short_name(ancestor.name)):
+                if prefix.endswith(word):
+                    prefix = prefix[: -len(word)]
+                    break
+        return prefix == ""
+
+
+def read_region_csv(path: Path | str) -> list[RegionRecord]:
+    """Regions from copark's CSV (code,name,level,parent_code,longitude,latitude)."""
+    with open(path, encoding="utf-8", newline="") as handle:
+        return [
+            RegionRecord(
+                code=row["code"],
+                name=row["name"],
+                level=int(row["level"]),
+                parent_code=row["parent_code"] or None,
+                longitude=float(row["longitude"]) if row.get("longitude") else None,
+                latitude=float(row["latitude"]) if row.get("latitude") else None,
+            )
+            for row in csv.DictReader(handle)
+        ]
+
+
+@lru_cache(maxsize=1)
+def builtin_regions() -> RegionTable:
+    """The regions that ship with copark (all of Hunan plus every province)."""
+    path = resources.files("copark.knowledge") / "data" / "regions.csv"
+    with resources.as_file(path) as file:
+        return RegionTable(read_region_csv(file))

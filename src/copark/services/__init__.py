@@ -1,0 +1,1 @@
+"""Service layer: the queries and unit-of-work functions every interface calls."""

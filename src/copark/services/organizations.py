@@ -1,0 +1,43 @@
+"""Finding organizations the way users name them: id, full name or a unique part of the name."""
+
+from __future__ import annotations
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from copark.core.errors import CoparkError
+from copark.locale import t
+from copark.parsing.names import simplify
+from copark.storage.tables import Organization
+
+
+def find_organization(*, session: Session, ref: str) -> Organization:
+    """The one organization `ref` names (id, full name, short name or a unique part of its name)."""
+    ref = simplify(ref).strip()
+    if not ref:
+        raise CoparkError(t("org.empty_ref"), t("org.empty_ref.fix"))
+    if ref.isdigit():
+        found = session.get(Organization, int(ref))
+        if found is not None:
+            return found
+    exact = session.scalars(
+        select(Organization).where(or_(Organization.name == ref, Organization.short_name == ref))
+    ).all()
+    if len(exact) == 1:
+        return exact[0]
+    like = f"%{ref}%"
+    partial = session.scalars(
+        select(Organization)
+        .where(or_(Organization.name.like(like), Organization.short_name.like(like)))
+        .order_by(Organization.name)
+        .limit(21)
+    ).all()
+    if len(partial) == 1:
+        return partial[0]
+    if not partial:
+        count = session.query(Organization).count()
+        hint = t("org.none_yet.fix") if count == 0 else t("org.not_found.fix")
+        raise CoparkError(t("org.not_found", ref=ref), hint)
+    names = "、".join(f"{o.name}(#{o.id})" for o in partial[:20])
+    more = "…" if len(partial) > 20 else ""
+    raise CoparkError(t("org.ambiguous", ref=ref, names=names + more), t("org.ambiguous.fix"))

@@ -1,0 +1,1 @@
+"""Storage: SQLAlchemy tables, engines per backend, Alembic migrations."""

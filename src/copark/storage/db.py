@@ -1,0 +1,82 @@
+"""Engines and sessions per backend; schema upgrades through Alembic."""
+
+from __future__ import annotations
+
+import importlib.util
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+from sqlalchemy.orm import Session, sessionmaker
+
+from copark.core.errors import CoparkError
+from copark.locale import t
+
+MIGRATIONS = Path(__file__).with_name("migrations")
+
+
+def backend_name(url: str) -> str:
+    """'sqlite' or 'postgresql' (the only backends copark supports)."""
+    try:
+        name = make_url(url).get_backend_name()
+    except ArgumentError as exc:
+        raise CoparkError(t("db.bad_url", url=url), t("db.bad_url.fix")) from exc
+    if name not in ("sqlite", "postgresql"):
+        raise CoparkError(t("db.unsupported", name=name), t("db.unsupported.fix"))
+    return name
+
+
+def make_engine(url: str) -> Engine:
+    """An Engine for `url`; SQLite gets foreign keys and WAL, PostgreSQL needs copark[postgres]."""
+    backend = backend_name(url)
+    if backend == "postgresql":
+        if make_url(url).drivername == "postgresql":
+            url = url.replace("postgresql://", "postgresql+psycopg://", 1)
+        if importlib.util.find_spec("psycopg") is None:
+            raise CoparkError(t("db.no_driver"), t("db.no_driver.fix"))
+        return create_engine(url, pool_pre_ping=True)
+    database = make_url(url).database
+    if database and database != ":memory:":
+        Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(url)
+
+    @event.listens_for(engine, "connect")
+    def _sqlite_pragmas(dbapi_connection, _record):  # noqa: ANN001
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        if database and database != ":memory:":
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    return engine
+
+
+def upgrade(engine: Engine) -> None:
+    """Bring the schema to the newest Alembic revision (creates it on an empty database)."""
+    from alembic import command
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")
+
+
+def is_initialized(engine: Engine) -> bool:
+    return inspect(engine).has_table("alembic_version")
+
+
+def session_factory(engine: Engine) -> sessionmaker[Session]:
+    return sessionmaker(bind=engine, expire_on_commit=False)
+
+
+@contextmanager
+def transaction(engine: Engine) -> Iterator[Session]:
+    """A session whose work commits on success and rolls back entirely on any error."""
+    with session_factory(engine)() as session, session.begin():
+        yield session

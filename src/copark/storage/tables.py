@@ -1,0 +1,164 @@
+"""The relational schema (SQLite and PostgreSQL alike); Alembic migrations mirror it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON}
+
+
+class Region(Base):
+    """行政区划: a 6-digit administrative division."""
+
+    __tablename__ = "region"
+    code: Mapped[str] = mapped_column(String(6), primary_key=True)
+    name: Mapped[str] = mapped_column(String(64))
+    full_name: Mapped[str] = mapped_column(String(128), index=True)
+    level: Mapped[int] = mapped_column(Integer)  # 0 province, 1 city, 2 county
+    parent_code: Mapped[str | None] = mapped_column(String(6))
+    longitude: Mapped[float | None] = mapped_column(Float)
+    latitude: Mapped[float | None] = mapped_column(Float)
+
+
+class Park(Base):
+    """共建园区: a park co-built by two paired regions, with its positioning (主导产业)."""
+
+    __tablename__ = "park"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(128), unique=True)
+    region_code: Mapped[str | None] = mapped_column(String(6))  # where the park lies
+    partner_region_code: Mapped[str | None] = mapped_column(String(6))  # the paired region
+    founded: Mapped[dt.date | None] = mapped_column(Date)
+    positioning: Mapped[list[Any]] = mapped_column(JSON, default=list)  # industry codes / chain names
+    description: Mapped[str] = mapped_column(Text, default="")
+    source: Mapped[str] = mapped_column(String(255), default="")
+
+
+class Industry(Base):
+    """GB/T 4754-2017 国民经济行业分类 node (门类/大类/中类/小类)."""
+
+    __tablename__ = "industry"
+    code: Mapped[str] = mapped_column(String(5), primary_key=True)
+    name: Mapped[str] = mapped_column(String(128))
+    level: Mapped[int] = mapped_column(Integer)
+    parent: Mapped[str | None] = mapped_column(String(5))
+    section: Mapped[str] = mapped_column(String(1))
+    description: Mapped[str] = mapped_column(Text, default="")
+    source: Mapped[str] = mapped_column(String(32), default="curated")
+
+
+class Organization(Base):
+    """企业/机构: any party with offers or needs."""
+
+    __tablename__ = "organization"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32), default="enterprise")
+    name: Mapped[str] = mapped_column(String(255))
+    norm_name: Mapped[str] = mapped_column(String(255), index=True)
+    short_name: Mapped[str] = mapped_column(String(128), default="")
+    credit_code: Mapped[str | None] = mapped_column(String(18), unique=True)
+    region_code: Mapped[str | None] = mapped_column(String(6), index=True)
+    park_id: Mapped[int | None] = mapped_column(ForeignKey("park.id", ondelete="SET NULL"))
+    industry_code: Mapped[str | None] = mapped_column(String(5))
+    products: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    description: Mapped[str] = mapped_column(Text, default="")
+    contact: Mapped[str] = mapped_column(String(255), default="")
+    employees: Mapped[int | None] = mapped_column(Integer)
+    annual_revenue: Mapped[float | None] = mapped_column(Float)  # CNY
+    annual_revenue_text: Mapped[str] = mapped_column(String(64), default="")
+    source: Mapped[str] = mapped_column(String(255), default="")  # file or "demo"
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, server_default=func.now())
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, server_default=func.now(), onupdate=func.now())
+
+    park: Mapped[Park | None] = relationship()
+    items: Mapped[list[Item]] = relationship(
+        back_populates="organization", cascade="all, delete-orphan", order_by="Item.id"
+    )
+
+
+class Item(Base):
+    """清单条目: one offer (资源) or need (需求) of an organization."""
+
+    __tablename__ = "item"
+    __table_args__ = (Index("ix_item_org_dir", "organization_id", "direction"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id", ondelete="CASCADE"))
+    direction: Mapped[str] = mapped_column(String(8))  # offer | need
+    kind: Mapped[str] = mapped_column(String(16), default="product")
+    text: Mapped[str] = mapped_column(Text)
+    quantity: Mapped[float | None] = mapped_column(Float)
+    unit: Mapped[str] = mapped_column(String(32), default="")
+    annual_value: Mapped[float | None] = mapped_column(Float)  # CNY per year
+    annual_value_text: Mapped[str] = mapped_column(String(64), default="")  # as the user wrote it
+    certifications: Mapped[str] = mapped_column(String(255), default="")
+    valid_until: Mapped[dt.date | None] = mapped_column(Date)
+    note: Mapped[str] = mapped_column(Text, default="")
+    origin: Mapped[str] = mapped_column(String(16), default="declared")  # declared | inferred
+    status: Mapped[str | None] = mapped_column(String(16))  # inferred items: proposed/accepted/dismissed
+    confidence: Mapped[float | None] = mapped_column(Float)
+    evidence: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    source: Mapped[str] = mapped_column(String(255), default="")
+
+    organization: Mapped[Organization] = relationship(back_populates="items")
+
+
+class KnowledgeNode(Base):
+    """A product or industry concept in the chain knowledge graph."""
+
+    __tablename__ = "kb_node"
+    __table_args__ = (UniqueConstraint("name", name="uq_kb_node_name"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(128))
+    industry_code: Mapped[str | None] = mapped_column(String(5))
+    aliases: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    source: Mapped[str] = mapped_column(String(32), default="curated")
+
+
+class KnowledgeRelation(Base):
+    """A typed, weighted chain relation between two knowledge nodes, with its source."""
+
+    __tablename__ = "kb_relation"
+    __table_args__ = (
+        UniqueConstraint("from_id", "to_id", "rel", "source", name="uq_kb_relation"),
+        Index("ix_kb_relation_to", "to_id"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    from_id: Mapped[int] = mapped_column(ForeignKey("kb_node.id", ondelete="CASCADE"), index=True)
+    to_id: Mapped[int] = mapped_column(ForeignKey("kb_node.id", ondelete="CASCADE"))
+    rel: Mapped[str] = mapped_column(String(16))  # upstream | subcategory
+    weight: Mapped[float] = mapped_column(Float, default=1.0)
+    confidence: Mapped[float] = mapped_column(Float, default=1.0)
+    source: Mapped[str] = mapped_column(String(32), default="curated")
+
+
+class Opportunity(Base):
+    """对接机会: a scored, explained need–offer pairing."""
+
+    __tablename__ = "opportunity"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    need_item_id: Mapped[int | None] = mapped_column(ForeignKey("item.id", ondelete="CASCADE"), index=True)
+    offer_item_id: Mapped[int | None] = mapped_column(ForeignKey("item.id", ondelete="CASCADE"))
+    need_org_id: Mapped[int] = mapped_column(ForeignKey("organization.id", ondelete="CASCADE"), index=True)
+    offer_org_id: Mapped[int] = mapped_column(ForeignKey("organization.id", ondelete="CASCADE"), index=True)
+    score: Mapped[float] = mapped_column(Float)
+    mode: Mapped[str] = mapped_column(String(32))
+    explanation: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, server_default=func.now())
