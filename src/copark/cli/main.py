@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from copark import __version__
-from copark.cli import imports, knowledge, matching
+from copark.cli import classify_cmd, evaluate_cmd, imports, knowledge, matching
 from copark.cli.base import GuardedTyper, state
 
 app = GuardedTyper(
@@ -40,3 +40,5 @@ def root(
 imports.register(app)
 knowledge.register(app)
 matching.register(app)
+classify_cmd.register(app)
+evaluate_cmd.register(app)

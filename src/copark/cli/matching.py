@@ -1,9 +1,134 @@
-"""CLI commands of copark.matching."""
+"""CLI commands of copark.matching: `copark match`."""
 
 from __future__ import annotations
 
-from copark.cli.base import GuardedTyper
+import csv
+import io
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from copark.cli.base import GuardedTyper, console, err_console, open_workspace
+from copark.core.errors import CoparkError
+from copark.locale import t
+from copark.matching.explain import contribution_rows
+from copark.services import opportunities as service
+
+FORMATS = ("table", "json", "csv", "xlsx")
+COLUMNS = ("rank", "score", "mode", "need_org", "need_region", "need", "offer_org", "offer_region", "offer", "why")
+
+
+def _rows(views: list[service.OpportunityView]) -> list[list[object]]:
+    return [[i, v.score, v.mode_label, v.need_org, v.need_region, v.need_text, v.offer_org, v.offer_region,
+             v.offer_text, v.why] for i, v in enumerate(views, 1)]
+
+
+def _headers() -> list[str]:
+    return [t(f"match.col.{c}") for c in COLUMNS]
+
+
+def _write_text(text: str, output: Path | None, encoding: str = "utf-8") -> None:
+    if output is None:
+        sys.stdout.write(text)
+        return
+    try:
+        output.write_text(text, encoding=encoding)
+    except OSError as error:
+        raise CoparkError(t("match.error.output_dir", path=output, error=error.strerror),
+                          t("match.error.output_dir.fix")) from None
+    err_console.print(t("match.written", path=output))
+
+
+def _write_xlsx(views: list[service.OpportunityView], output: Path) -> None:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = t("match.sheet")
+    sheet.append(_headers())
+    for row in _rows(views):
+        sheet.append(row)
+    try:
+        book.save(output)
+    except OSError as error:
+        raise CoparkError(t("match.error.output_dir", path=output, error=error.strerror),
+                          t("match.error.output_dir.fix")) from None
+    err_console.print(t("match.written", path=output))
+
+
+def _print_table(run: service.MatchRun, views: list[service.OpportunityView], scope: str, detail: bool) -> None:
+    table = Table(title=t("match.title", scope=scope, count=len(run.opportunities), shown=len(views)),
+                  show_lines=False)
+    # regions stay in json/csv/xlsx: a terminal has no room for ten columns
+    shown = [i for i, c in enumerate(COLUMNS) if c not in ("need_region", "offer_region")]
+    headers = _headers()
+    for i in shown:
+        table.add_column(headers[i], overflow="fold", no_wrap=COLUMNS[i] in ("rank", "score", "mode"))
+    for row in _rows(views):
+        table.add_row(*(f"{row[i]:.1f}" if isinstance(row[i], float) else str(row[i]) for i in shown))
+    console.print(table)
+    if detail:
+        for i, view in enumerate(views, 1):
+            parts = [f"{label} {points:+.1f}({delta:+.1f})" for label, points, delta in contribution_rows(view.explanation)]
+            console.print(f"#{i} {view.need_org} ← {view.offer_org}: " + "，".join(parts), markup=False)
 
 
 def register(app: GuardedTyper) -> None:
     """Add this area's commands to the root app."""
+
+    @app.command("match", help=t("match.help"))
+    def match_command(
+        org: Annotated[str | None, typer.Option("--org", help=t("match.opt.org"))] = None,
+        industry: Annotated[str | None, typer.Option("--industry", help=t("match.opt.industry"))] = None,
+        all_orgs: Annotated[bool, typer.Option("--all", help=t("match.opt.all"))] = False,
+        cross_region: Annotated[bool, typer.Option("--cross-region/--any-region", help=t("match.opt.cross_region"))] = True,
+        top: Annotated[int, typer.Option("--top", help=t("match.opt.top"))] = 10,
+        fmt: Annotated[str, typer.Option("--format", help=t("match.opt.format"))] = "table",
+        output: Annotated[Path | None, typer.Option("--output", "-o", help=t("match.opt.output"))] = None,
+        detail: Annotated[bool, typer.Option("--detail", help=t("match.opt.detail"))] = False,
+    ) -> None:
+        fmt = fmt.strip().lower()
+        if fmt not in FORMATS:
+            raise CoparkError(t("match.error.bad_format", value=fmt), t("match.error.bad_format.fix"))
+        if fmt == "xlsx" and output is None:
+            raise CoparkError(t("match.error.xlsx_needs_output"), t("match.error.xlsx_needs_output.fix"))
+        if all_orgs and (org is not None or industry is not None) or (org is not None and industry is not None):
+            raise CoparkError(t("match.error.conflicting_scope"), t("match.error.conflicting_scope.fix"))
+        if top < 1:
+            raise CoparkError(t("match.error.bad_top", value=top), t("match.error.bad_top.fix"))
+        workspace = open_workspace()
+        try:
+            with workspace.transaction() as session:
+                run = service.match(session=session, org=org, industry=industry, cross_region=cross_region,
+                                    top=top, regions=workspace.regions)
+        finally:
+            workspace.close()
+        views = run.opportunities[:top]
+        if run.orgs_without_region:
+            err_console.print(t("match.skipped_regions", count=run.orgs_without_region))
+        if fmt == "json":
+            _write_text(json.dumps([v.as_dict() for v in views], ensure_ascii=False, indent=2) + "\n", output)
+        elif fmt == "csv":
+            buffer = io.StringIO()
+            writer = csv.writer(buffer)
+            writer.writerow(_headers())
+            writer.writerows(_rows(views))
+            # utf-8-sig so that Excel opens a saved file as UTF-8
+            _write_text(buffer.getvalue(), output, encoding="utf-8-sig")
+        elif fmt == "xlsx":
+            assert output is not None
+            _write_xlsx(views, output)
+        else:
+            if not views:
+                console.print(t("match.no_results"))
+                console.print(t("match.no_results.fix"))
+                return
+            scope = (t("match.scope.org", name=org) if org else
+                     t("match.scope.industry", code=industry) if industry else t("match.scope.all"))
+            _print_table(run, views, scope, detail)
+            mode = t("match.summary.cross") if cross_region else t("match.summary.any")
+            console.print(t("match.summary", needs=run.needs, count=len(run.opportunities), mode=mode))

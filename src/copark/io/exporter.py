@@ -1,0 +1,131 @@
+"""`copark export`: parks, organizations and declared items in the import template's layouts.
+
+.xlsx writes the three sheets 园区/企业/清单明细 into one workbook; .csv writes one UTF-8 (BOM) file per
+sheet, named <stem>_园区.csv, <stem>_企业.csv, <stem>_清单明细.csv. Items always go to 清单明细 (the 企业
+sheet's list cells stay empty), so every field survives import → export → import.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from enum import Enum
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.utils import get_column_letter
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from copark.core.errors import CoparkError
+from copark.core.vocab import Direction, ItemKind, OrgKind
+from copark.io.layouts import ITEMS, ORGS, PARKS, Layout
+from copark.locale import label, t
+from copark.parsing.regions import RegionTable
+from copark.storage.tables import Item, Organization, Park
+from copark.workspace import Workspace
+
+
+@dataclass
+class ExportResult:
+    paths: list[Path] = field(default_factory=list)
+    parks: int = 0
+    orgs: int = 0
+    items: int = 0
+
+
+def _number(value: float | None) -> float | int | None:
+    if value is None:
+        return None
+    return int(value) if float(value).is_integer() else value
+
+
+def _label(enum_type: type[Enum], value: str) -> str:
+    try:
+        return label(enum_type(value))
+    except ValueError:  # a value written by a newer copark: keep it rather than lose it
+        return value
+
+
+def _region(regions: RegionTable, code: str | None) -> str | None:
+    if not code:
+        return None
+    return regions.full_name(code) if code in regions.by_code else code
+
+
+def _park_rows(session: Session, regions: RegionTable) -> Iterator[list[object]]:
+    for park in session.scalars(select(Park).order_by(Park.id)):
+        yield [park.name, _region(regions, park.region_code), _region(regions, park.partner_region_code),
+               park.founded, "、".join(map(str, park.positioning or [])) or None, park.description or None]
+
+
+def _org_rows(session: Session, regions: RegionTable, parks: dict[int, str]) -> Iterator[list[object]]:
+    for org in session.scalars(select(Organization).order_by(Organization.id)):
+        yield [org.name, org.short_name or None, _label(OrgKind, org.kind), org.credit_code,
+               _region(regions, org.region_code), parks.get(org.park_id) if org.park_id else None,
+               org.industry_code, "、".join(map(str, org.products or [])) or None, org.description or None,
+               org.contact or None, org.employees, org.annual_revenue_text or _number(org.annual_revenue),
+               None, None]
+
+
+def _item_rows(session: Session, include_inferred: bool) -> Iterator[list[object]]:
+    query = (select(Item, Organization.name).join(Organization, Item.organization_id == Organization.id)
+             .order_by(Item.organization_id, Item.id))
+    if not include_inferred:
+        query = query.where(Item.origin == "declared")
+    for item, org_name in session.execute(query):
+        yield [org_name, _label(Direction, item.direction), _label(ItemKind, item.kind), item.text,
+               _number(item.quantity), item.unit or None, item.annual_value_text or _number(item.annual_value),
+               item.certifications or None, item.valid_until, item.note or None]
+
+
+def export_workspace(*, workspace: Workspace, path: Path, include_inferred: bool = False) -> ExportResult:
+    """Write everything to `path` (.xlsx, or .csv = one file per sheet) in the import layouts."""
+    suffix = path.suffix.lower()
+    if suffix not in (".xlsx", ".csv"):
+        raise CoparkError(t("export.bad_suffix", suffix=suffix or path.name), t("export.bad_suffix.fix"))
+    result = ExportResult()
+    regions = workspace.regions
+    with workspace.transaction() as session:
+        parks = dict(session.execute(select(Park.id, Park.name)).tuples().all())
+        tables = [
+            (PARKS, list(_park_rows(session, regions))),
+            (ORGS, list(_org_rows(session, regions, parks))),
+            (ITEMS, list(_item_rows(session, include_inferred))),
+        ]
+    result.parks, result.orgs, result.items = (len(rows) for _, rows in tables)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if suffix == ".xlsx":
+        _write_xlsx(path, tables)
+        result.paths = [path]
+    else:
+        result.paths = _write_csv(path, tables)
+    return result
+
+
+def _write_xlsx(path: Path, tables: list[tuple[Layout, list[list[object]]]]) -> None:
+    workbook = Workbook(write_only=True)
+    for layout, rows in tables:
+        sheet = workbook.create_sheet(layout.sheet_name)
+        for index, column in enumerate(layout.columns, start=1):
+            sheet.column_dimensions[get_column_letter(index)].width = column.width
+        sheet.freeze_panes = "A2"
+        sheet.append([c.template_header for c in layout.columns])
+        for row in rows:
+            sheet.append(row)
+    workbook.save(path)
+
+
+def _write_csv(path: Path, tables: list[tuple[Layout, list[list[object]]]]) -> list[Path]:
+    written = []
+    for layout, rows in tables:
+        if layout is PARKS and not rows:
+            continue
+        target = path.with_name(f"{path.stem}_{layout.sheet_name}.csv")
+        with open(target, "w", encoding="utf-8-sig", newline="") as handle:
+            writer = csv.writer(handle)
+            writer.writerow([c.template_header for c in layout.columns])
+            writer.writerows(["" if v is None else v for v in row] for row in rows)
+        written.append(target)
+    return written

@@ -1,0 +1,207 @@
+"""Reading .xlsx (streamed, see xlsxstream) and .csv (UTF-8 or GB18030) into raw rows of a detected layout."""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from xml.etree.ElementTree import ParseError
+
+from copark.core.errors import CoparkError, Problem
+from copark.io.layouts import Detected, detect_layout, expected_headers, normalize_header
+from copark.io.xlsxstream import StreamBook
+from copark.locale import t
+
+# A title row or two ("雨溆工业园企业需求清单") may sit above the header row.
+HEADER_SEARCH_ROWS = 5
+
+
+@dataclass(eq=False)
+class RawRow:
+    """One data row exactly as read: its 1-based row number and every cell value."""
+
+    sheet: RawSheet
+    number: int
+    values: tuple[object, ...]
+
+    def cell(self, key: str) -> object:
+        index = self.sheet.detected.columns.get(key)
+        if index is None or index >= len(self.values):
+            return None
+        return self.values[index]
+
+    def where(self, key: str | None = None) -> str:
+        """文件/工作表/第N行/列名, the place a problem points at."""
+        parts = [self.sheet.label, t("import.row", row=self.number)]
+        if key is not None:
+            parts.append(self.sheet.header_of(key))
+        return "/".join(parts)
+
+    def merged_range(self, key: str) -> str | None:
+        """The merged range (e.g. A2:A4) that blanks this cell, if any."""
+        index = self.sheet.detected.columns.get(key)
+        if index is None:
+            return None
+        return self.sheet.merged.get((self.number, index + 1))
+
+
+@dataclass(eq=False)
+class RawSheet:
+    """A sheet (or CSV file) whose header row matched a layout."""
+
+    path: Path
+    name: str | None  # None for CSV
+    detected: Detected
+    headers: list[object]
+    header_row: int
+    rows: list[RawRow] = field(default_factory=list)
+    merged: dict[tuple[int, int], str] = field(default_factory=dict)  # (row, col) hidden by a merge → range
+
+    @property
+    def label(self) -> str:
+        return f"{self.path.name}/{self.name}" if self.name else self.path.name
+
+    @property
+    def layout_key(self) -> str:
+        return self.detected.layout.key
+
+    def header_of(self, key: str) -> str:
+        index = self.detected.columns.get(key)
+        if index is None:
+            return self.detected.layout.by_key[key].header
+        return str(self.headers[index]).strip()
+
+
+def _blank(value: object) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _trim(row: tuple[object, ...]) -> tuple[object, ...]:
+    end = len(row)
+    while end and _blank(row[end - 1]):
+        end -= 1
+    return tuple(row[:end])
+
+
+Tick = Callable[[str, int, int | None], None]  # (what is being read, rows so far, expected rows)
+
+
+def read_file(path: Path, problems: list[Problem], warnings: list[str], tick: Tick | None = None) -> list[RawSheet]:
+    """Every sheet of `path` in a known layout; unmatched sheets become problems (the 说明 sheet is skipped)."""
+    if not path.is_file():
+        raise CoparkError(t("import.file_missing", path=path), t("import.file_missing.fix"))
+    suffix = path.suffix.lower()
+    if suffix in (".xlsx", ".xlsm"):
+        return list(_read_xlsx(path, problems, warnings, tick))
+    if suffix in (".csv", ".txt"):
+        rows = _csv_rows(path)
+        sheet = _read_table(path, None, iter(rows), problems, warnings, tick, len(rows))
+        return [sheet] if sheet else []
+    raise CoparkError(t("import.bad_suffix", suffix=suffix or path.name), t("import.bad_suffix.fix"), str(path))
+
+
+def _csv_rows(path: Path) -> list[tuple[object, ...]]:
+    data = path.read_bytes()
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = data.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:  # pragma: no cover - gb18030 decodes nearly any byte string
+        raise CoparkError(t("import.bad_csv", error="encoding"), t("import.bad_csv.fix"), path.name)
+    try:
+        return [tuple(cell if cell.strip() else None for cell in row) for row in csv.reader(io.StringIO(text))]
+    except csv.Error as exc:
+        raise CoparkError(t("import.bad_csv", error=exc), t("import.bad_csv.fix"), path.name) from exc
+
+
+def _read_xlsx(path: Path, problems: list[Problem], warnings: list[str], tick: Tick | None) -> Iterator[RawSheet]:
+    try:
+        book = StreamBook(str(path))
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, ParseError) as exc:
+        raise CoparkError(t("import.bad_workbook", error=exc), t("import.bad_workbook.fix"), path.name) from exc
+    try:
+        help_name = normalize_header(t("import.sheet.help"))
+        for stream in book.sheets:
+            if normalize_header(stream.name) == help_name:
+                continue
+            rows = _numbered(stream.rows())
+            try:
+                sheet = _read_table(path, stream.name, rows, problems, warnings, tick)
+                for _ in rows:  # the merged ranges come after the cells
+                    pass
+            except (KeyError, ValueError, ParseError) as exc:
+                raise CoparkError(t("import.bad_workbook", error=exc), t("import.bad_workbook.fix"),
+                                  f"{path.name}/{stream.name}") from exc
+            if sheet is not None:
+                sheet.merged = stream.merged
+                yield sheet
+    finally:
+        book.close()
+
+
+def _numbered(rows: Iterator[tuple[int, tuple[object, ...]]]) -> Iterator[tuple[object, ...]]:
+    """Rows as a gap-free sequence (missing rows are empty), so row numbers stay those Excel shows."""
+    expected = 1
+    for number, values in rows:
+        while expected < number:
+            yield ()
+            expected += 1
+        yield values
+        expected += 1
+
+
+def _read_table(
+    path: Path,
+    sheet_name: str | None,
+    rows: Iterator[tuple[object, ...]],
+    problems: list[Problem],
+    warnings: list[str],
+    tick: Tick | None = None,
+    expected: int | None = None,
+) -> RawSheet | None:
+    """Find the header row among the first rows, then collect the non-empty data rows."""
+    label = f"{path.name}/{sheet_name}" if sheet_name else path.name
+    seen: list[tuple[object, ...]] = []
+    sheet: RawSheet | None = None
+    number = 0
+    for number, row in enumerate(rows, start=1):
+        if sheet is None:
+            trimmed = _trim(row)
+            if not trimmed:
+                if number > HEADER_SEARCH_ROWS:
+                    break
+                continue
+            seen.append(trimmed)
+            detected = detect_layout(list(trimmed), sheet_name or path.stem)
+            if detected is not None:
+                sheet = RawSheet(path, sheet_name, detected, list(trimmed), number)
+                _check_headers(sheet, problems, warnings)
+            elif len(seen) >= HEADER_SEARCH_ROWS:
+                break
+            continue
+        trimmed = _trim(row)
+        if trimmed:
+            sheet.rows.append(RawRow(sheet, number, trimmed))
+        if tick and number % 2000 == 0:
+            tick(label, number, expected)
+    if tick:
+        tick(label, number, number)
+    if sheet is None and seen:
+        found = "、".join(str(v).strip() for v in seen[0] if not _blank(v)) or "-"
+        problems.append(Problem(label, t("import.no_layout", found=found),
+                                t("import.no_layout.fix", expected=expected_headers())))
+    return sheet
+
+
+def _check_headers(sheet: RawSheet, problems: list[Problem], warnings: list[str]) -> None:
+    where = f"{sheet.label}/{t('import.row', row=sheet.header_row)}"
+    for header, first, second in sheet.detected.duplicates:
+        problems.append(Problem(where, t("import.duplicate_header", column=header, first=first + 1, second=second + 1),
+                                t("import.duplicate_header.fix")))
+    for header in sheet.detected.unknown:
+        warnings.append(f"{where}: {t('import.unknown_column', column=header)}")

@@ -1,0 +1,378 @@
+"""Validate raw rows into parks, organizations and items, collecting every problem with the row it is in."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from enum import Enum
+
+from copark.core.errors import CoparkError, Problem
+from copark.core.vocab import Direction, ItemKind, OrgKind
+from copark.io.industries import IndustryTable
+from copark.io.listcells import guess_kind, read_facts, split_list
+from copark.io.readers import RawRow, RawSheet
+from copark.io.records import MAX_LENGTH, ItemRecord, OrgRecord, ParkRecord, cell_text
+from copark.locale import label, labels, parse_label, t
+from copark.parsing.credit_code import validate_credit_code
+from copark.parsing.names import normalize_name
+from copark.parsing.numbers import parse_amount, parse_date, parse_int, parse_quantity
+from copark.parsing.regions import RegionTable
+
+
+@dataclass
+class StoredOrgs:
+    """Organizations already in the database, indexed the way import rows find them."""
+
+    by_code: dict[str, int] = field(default_factory=dict)
+    by_norm: dict[str, list[tuple[int, str]]] = field(default_factory=dict)
+
+
+@dataclass
+class Batch:
+    """What one import will write, and the rows it cannot."""
+
+    parks: dict[str, ParkRecord] = field(default_factory=dict)
+    orgs: list[OrgRecord] = field(default_factory=list)
+    items: dict[tuple, ItemRecord] = field(default_factory=dict)
+    bad_rows: dict[RawRow, list[Problem]] = field(default_factory=dict)
+    rows_read: int = 0
+
+    @property
+    def problems(self) -> list[Problem]:
+        return [p for problems in self.bad_rows.values() for p in problems]
+
+
+_MISSING = object()
+
+
+class _RowError(Exception):
+    """Collects a row's problems; raised once the whole row has been checked."""
+
+
+class Validator:
+    """Turns sheets into a Batch; one instance per import (it caches region and name lookups)."""
+
+    def __init__(self, *, regions: RegionTable, industries: IndustryTable, stored: StoredOrgs) -> None:
+        self.regions = regions
+        self.industries = industries
+        self.stored = stored
+        self.batch = Batch()
+        self._region_words = regions.words()
+        self._norms: dict[str, str] = {}
+        self._memo: dict[tuple[object, type, object], object] = {}
+        self._by_code: dict[str, OrgRecord] = {}
+        self._by_norm: dict[str, OrgRecord] = {}
+        self._rejected_norms: set[str] = set()
+
+    # ---- entry point -------------------------------------------------------------------------------
+    def run(self, sheets: list[RawSheet], progress: Callable[[int], None] | None = None) -> Batch:
+        order = {"parks": 0, "orgs": 1, "items": 2}
+        handlers = {"parks": self._park_row, "orgs": self._org_row, "items": self._item_row}
+        for sheet in sorted(sheets, key=lambda s: order[s.layout_key]):
+            if sheet.layout_key == "items" and not getattr(self, "_orgs_settled", False):
+                self._settle_orgs()
+            for row in sheet.rows:
+                self.batch.rows_read += 1
+                try:
+                    handlers[sheet.layout_key](row)
+                except _RowError:
+                    pass
+                if progress:
+                    progress(1)
+        if not getattr(self, "_orgs_settled", False):
+            self._settle_orgs()
+        return self.batch
+
+    # ---- cell helpers ------------------------------------------------------------------------------
+    def _fail(self, row: RawRow, problems: list[Problem]) -> None:
+        if problems:
+            self.batch.bad_rows.setdefault(row, []).extend(problems)
+            raise _RowError
+
+    def _text(self, row: RawRow, key: str, problems: list[Problem], *, required: bool = False) -> str:
+        text = cell_text(row.cell(key))
+        if required and not text:
+            column = row.sheet.header_of(key)
+            merged = row.merged_range(key)
+            if merged:
+                problems.append(Problem(row.where(key), t("import.merged_blank", column=column, range=merged),
+                                        t("import.merged_blank.fix", column=column)))
+            else:
+                problems.append(Problem(row.where(key), t("import.required", column=column),
+                                        t("import.required.fix", column=column)))
+        limit = MAX_LENGTH[row.sheet.layout_key].get(_COLUMN_FIELD.get(key, key))
+        if limit and len(text) > limit:
+            problems.append(Problem(row.where(key), t("import.bad_text", column=row.sheet.header_of(key),
+                                                      length=len(text), limit=limit), t("import.bad_text.fix")))
+        return text
+
+    def _parse(self, row: RawRow, key: str, parser: Callable[[object], object], problems: list[Problem]) -> object:
+        value = row.cell(key)
+        if value is None or not cell_text(value):
+            return None
+        # Lists repeat the same dates, regions and amounts row after row: parse each once.
+        memo_key = (parser, type(value), value)
+        found = self._memo.get(memo_key, _MISSING)
+        if found is _MISSING:
+            try:
+                found = parser(value)
+            except CoparkError as error:
+                found = error
+            self._memo[memo_key] = found
+        if isinstance(found, CoparkError):
+            problems.append(Problem(row.where(key), found.problem.what, found.problem.fix))
+            return None
+        return found
+
+    def _region(self, value: object) -> str:
+        return self.regions.resolve(cell_text(value)).code
+
+    def _industry(self, value: object) -> str:
+        return self.industries.resolve(cell_text(value))
+
+    def _vocab(self, row: RawRow, key: str, enum_type: type[Enum], message: str,
+               problems: list[Problem]) -> Enum | None:
+        text = cell_text(row.cell(key))
+        if not text:
+            return None
+        memo_key = (enum_type, str, text)
+        if memo_key not in self._memo:
+            self._memo[memo_key] = parse_label(enum_type, text)
+        value = self._memo[memo_key]
+        if value is None:
+            choices = "、".join(labels(enum_type).values())
+            problems.append(Problem(row.where(key), t(f"import.{message}", value=text),
+                                    t(f"import.{message}.fix", choices=choices)))
+        return value
+
+    def norm(self, name: str) -> str:
+        if name not in self._norms:
+            self._norms[name] = normalize_name(name, self._region_words)
+        return self._norms[name]
+
+    # ---- parks -------------------------------------------------------------------------------------
+    def _park_row(self, row: RawRow) -> None:
+        problems: list[Problem] = []
+        name = self._text(row, "name", problems, required=True)
+        fields = {
+            "region_code": self._parse(row, "region", self._region, problems),
+            "partner_region_code": self._parse(row, "partner_region", self._region, problems),
+            "founded": self._parse(row, "founded", parse_date, problems),
+            "positioning": split_list(row.cell("positioning")) or None,
+            "description": self._text(row, "description", problems) or None,
+        }
+        self._fail(row, problems)
+        record = self.batch.parks.get(name)
+        if record is None:
+            self.batch.parks[name] = ParkRecord(name, _present(fields), row)
+            return
+        self._merge(row, record.fields, _present(fields), record.row, "import.dup_org_conflict",
+                    t("import.dup_how.name"))
+        if record.row is None:
+            record.row = row
+
+    def park_named(self, name: str) -> None:
+        self.batch.parks.setdefault(name, ParkRecord(name))
+
+    # ---- organizations -----------------------------------------------------------------------------
+    def _org_row(self, row: RawRow) -> None:
+        problems: list[Problem] = []
+        name = self._text(row, "name", problems, required=True)
+        kind = self._vocab(row, "kind", OrgKind, "bad_kind", problems)
+        credit_code = self._parse(row, "credit_code", validate_credit_code, problems)
+        revenue = self._parse(row, "revenue", parse_amount, problems)
+        fields = {
+            "short_name": self._text(row, "short_name", problems) or None,
+            "kind": kind.value if kind else None,
+            "region_code": self._parse(row, "region", self._region, problems),
+            "park": self._text(row, "park", problems) or None,
+            "industry_code": self._parse(row, "industry", self._industry, problems),
+            "products": split_list(row.cell("products")) or None,
+            "description": self._text(row, "description", problems) or None,
+            "contact": self._text(row, "contact", problems) or None,
+            "employees": self._parse(row, "employees", parse_int, problems),
+            "annual_revenue": revenue,
+            "annual_revenue_text": cell_text(row.cell("revenue")) if revenue is not None else None,
+        }
+        if name and not problems and not self.norm(name):
+            problems.append(Problem(row.where("name"), t("import.required", column=row.sheet.header_of("name")),
+                                    t("import.required.fix", column=row.sheet.header_of("name"))))
+        if problems and name:
+            self._rejected_norms.add(self.norm(name))
+        self._fail(row, problems)
+        norm = self.norm(name)
+        fields = _present(fields)
+        record, how = None, ""
+        if credit_code and credit_code in self._by_code:
+            record, how = self._by_code[credit_code], t("import.dup_how.code")
+        elif norm in self._by_norm:
+            record, how = self._by_norm[norm], t("import.dup_how.name")
+        if record is None:
+            record = OrgRecord(name, norm, credit_code, fields, [row])  # type: ignore[arg-type]
+            self.batch.orgs.append(record)
+        else:
+            if credit_code and record.credit_code and credit_code != record.credit_code:
+                self._conflict(row, record.rows[0], "credit_code", credit_code, record.credit_code, how)
+                return
+            if not self._merge(row, record.fields, fields, record.rows[0], "import.dup_org_conflict", how):
+                return
+            record.credit_code = record.credit_code or credit_code  # type: ignore[assignment]
+            record.rows.append(row)
+        if record.credit_code:
+            self._by_code[record.credit_code] = record
+        self._by_norm.setdefault(norm, record)
+        if "park" in fields:
+            self.park_named(str(fields["park"]))
+
+    def _settle_orgs(self) -> None:
+        """Match this import's organizations to stored ones, then turn their list cells into items."""
+        self._orgs_settled = True
+        for record in self.batch.orgs:
+            if record.credit_code and record.credit_code in self.stored.by_code:
+                record.db_id = self.stored.by_code[record.credit_code]
+                continue
+            matches = self.stored.by_norm.get(record.norm_name, [])
+            if len(matches) == 1:
+                record.db_id = matches[0][0]
+            elif len(matches) > 1 and not record.credit_code:
+                names = "、".join(f"{n}(#{i})" for i, n in matches[:5])
+                self.batch.bad_rows.setdefault(record.rows[0], []).append(Problem(
+                    record.rows[0].where("name"), t("import.db_ambiguous", name=record.name, names=names),
+                    t("import.db_ambiguous.fix")))
+        rejected = {id(r) for r in self.batch.orgs if any(row in self.batch.bad_rows for row in r.rows)}
+        for record in [r for r in self.batch.orgs if id(r) in rejected]:
+            self._rejected_norms.add(record.norm_name)
+            self._by_norm.pop(record.norm_name, None)
+        self.batch.orgs = [r for r in self.batch.orgs if id(r) not in rejected]
+        for record in self.batch.orgs:
+            for row in record.rows:
+                for key, direction in (("offers", Direction.offer), ("needs", Direction.need)):
+                    for piece in split_list(row.cell(key)):
+                        facts = read_facts(piece)
+                        item = ItemRecord(record, direction.value, piece, _present({
+                            "kind": guess_kind(piece).value,
+                            "annual_value": facts.annual_value,
+                            "annual_value_text": facts.annual_value_text or None,
+                            "quantity": facts.quantity,
+                            "unit": facts.unit or None,
+                        }), kind_guessed=True, row=row)
+                        self._add_item(item)
+
+    # ---- items -------------------------------------------------------------------------------------
+    def _item_row(self, row: RawRow) -> None:
+        problems: list[Problem] = []
+        org_name = self._text(row, "org", problems, required=True)
+        direction = self._vocab(row, "direction", Direction, "bad_direction", problems)
+        if not cell_text(row.cell("direction")):
+            column = row.sheet.header_of("direction")
+            problems.append(Problem(row.where("direction"), t("import.required", column=column),
+                                    t("import.bad_direction.fix")))
+        kind = self._vocab(row, "kind", ItemKind, "bad_item_kind", problems)
+        text = self._text(row, "text", problems, required=True)
+        quantity = self._parse(row, "quantity", parse_quantity, problems)
+        if quantity is None and cell_text(row.cell("quantity")) and not any(
+                p.where == row.where("quantity") for p in problems):
+            problems.append(Problem(row.where("quantity"), t("import.bad_quantity", value=row.cell("quantity")),
+                                    t("import.bad_quantity.fix")))
+        value = self._parse(row, "annual_value", parse_amount, problems)
+        unit = self._text(row, "unit", problems) or (quantity.unit if quantity else "")  # type: ignore[attr-defined]
+        fields = {
+            "kind": kind.value if kind else None,
+            "quantity": quantity.value if quantity else None,  # type: ignore[attr-defined]
+            "unit": unit or None,
+            "annual_value": value,
+            "annual_value_text": cell_text(row.cell("annual_value")) if value is not None else None,
+            "certifications": self._text(row, "certifications", problems) or None,
+            "valid_until": self._parse(row, "valid_until", parse_date, problems),
+            "note": self._text(row, "note", problems) or None,
+        }
+        org: OrgRecord | int | None = None
+        if org_name:
+            org = self._find_org(row, org_name, problems)
+        self._fail(row, problems)
+        guessed = kind is None
+        if guessed:
+            fields["kind"] = guess_kind(text).value
+        assert org is not None and direction is not None
+        self._add_item(ItemRecord(org, direction.value, text, _present(fields), kind_guessed=guessed, row=row))
+
+    def _find_org(self, row: RawRow, name: str, problems: list[Problem]) -> OrgRecord | int | None:
+        norm = self.norm(name)
+        if norm in self._by_norm:
+            return self._by_norm[norm]
+        where = row.where("org")
+        if norm in self._rejected_norms:
+            problems.append(Problem(where, t("import.org_rejected", name=name), t("import.org_rejected.fix")))
+            return None
+        matches = self.stored.by_norm.get(norm, [])
+        if len(matches) == 1:
+            return matches[0][0]
+        if matches:
+            names = "、".join(f"{n}(#{i})" for i, n in matches[:5])
+            problems.append(Problem(where, t("import.db_ambiguous", name=name, names=names), t("org.ambiguous.fix")))
+        else:
+            problems.append(Problem(where, t("import.unknown_org", name=name), t("import.unknown_org.fix")))
+        return None
+
+    def _add_item(self, item: ItemRecord) -> None:
+        existing = self.batch.items.get(item.key)
+        if existing is None:
+            self.batch.items[item.key] = item
+            return
+        incoming = dict(item.fields)
+        if item.kind_guessed:
+            incoming.pop("kind", None)
+        elif existing.kind_guessed:
+            existing.fields["kind"] = incoming.pop("kind")
+            existing.kind_guessed = False
+        assert item.row is not None
+        self._merge(item.row, existing.fields, incoming, existing.row, "import.dup_item_conflict", "")
+
+    # ---- merging duplicates ------------------------------------------------------------------------
+    def _merge(self, row: RawRow, target: dict[str, object], incoming: dict[str, object],
+               other: RawRow | None, message: str, how: str) -> bool:
+        """Fill `target` from `incoming` (lists are unioned); any differing value rejects `row` instead."""
+        conflicts = [(key, value, target[key]) for key, value in incoming.items()
+                     if target.get(key) is not None and not isinstance(value, list)
+                     and target[key] != value and not key.endswith("_text")]
+        for key, mine, theirs in conflicts:
+            self._conflict(row, other, key, mine, theirs, how, message)
+        if conflicts:
+            return False
+        for key, value in incoming.items():
+            old = target.get(key)
+            if isinstance(old, list) and isinstance(value, list):
+                target[key] = old + [v for v in value if v not in old]
+            elif old is None:
+                target[key] = value
+        return True
+
+    def _conflict(self, row: RawRow, other: RawRow | None, key: str, mine: object, theirs: object, how: str,
+                  message: str = "import.dup_org_conflict") -> None:
+        column_key = _FIELD_COLUMN.get(key, key)
+        column = row.sheet.header_of(column_key) if column_key in row.sheet.detected.layout.by_key else key
+        where_other = other.where() if other is not None else ""
+        self.batch.bad_rows.setdefault(row, []).append(Problem(
+            row.where(column_key if column_key in row.sheet.detected.layout.by_key else None),
+            t(message, other=where_other, how=how, column=column, mine=_show(mine), theirs=_show(theirs)),
+            t(f"{message}.fix")))
+
+
+# Record field ↔ layout column where their names differ.
+_FIELD_COLUMN = {"region_code": "region", "partner_region_code": "partner_region", "industry_code": "industry",
+                 "annual_revenue": "revenue", "employees": "employees"}
+_COLUMN_FIELD = {"org": "name", "revenue": "annual_revenue_text"}
+
+
+def _present(fields: dict[str, object]) -> dict[str, object]:
+    return {k: v for k, v in fields.items() if v is not None and v != "" and v != []}
+
+
+def _show(value: object) -> str:
+    if isinstance(value, Enum):
+        return label(value)
+    if isinstance(value, list):
+        return "、".join(map(str, value))
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)

@@ -1,0 +1,236 @@
+"""Chinese product text: normalize, tokenize with a domain dictionary, find a product name's head noun."""
+
+from __future__ import annotations
+
+import csv
+import logging
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from typing import TYPE_CHECKING
+
+from copark.parsing.names import _LEGAL_FORMS, _t2s
+
+if TYPE_CHECKING:
+    import jieba
+
+_CN_NUM = "零〇一二两三四五六七八九十百千万亿"
+# Units only unified right after a number, so 克 in 克服 or 米 in 大米 is never touched.
+_UNITS = {
+    "公斤": "kg", "千克": "kg", "kg": "kg", "克": "g", "毫克": "mg", "吨": "吨",
+    "毫米": "mm", "厘米": "cm", "公里": "km", "千米": "km", "米": "m",
+    "毫升": "ml", "升": "l", "平方米": "m2", "平米": "m2", "㎡": "m2", "立方米": "m3", "方": "m3",
+}
+_UNIT_AFTER_NUMBER = re.compile(
+    r"(?<=[\d" + _CN_NUM + r"])\s*(" + "|".join(sorted(_UNITS, key=len, reverse=True)) + r")"
+)
+_ABOUT_BEFORE = re.compile(r"(?:大约|大概|约)\s*(?=[\d" + _CN_NUM + r"])")
+_ABOUT_AFTER = re.compile(r"(?<=[\w])\s*(?:左右|上下)(?=$|[\s,;、，；。)])")
+_SPACES = re.compile(r"\s+")
+
+# Quantity expressions ("年采购约2000万元", "10万只/年", "500吨左右") that say how much, not what.
+_QUANTITY_UNITS = (
+    "万元", "亿元", "元", "万", "亿", "千", "百", "kg", "mg", "g", "t", "吨", "m2", "m3", "mm", "cm", "km", "m", "ml", "l",
+    "件", "个", "只", "片", "台", "套", "箱", "包", "盒", "袋", "张", "卷", "条", "根", "支", "瓶", "桶", "批", "次", "人",
+    "名", "吨/年", "平方", "亩", "pcs",
+)
+_QUANTITY = re.compile(
+    r"(?:每年|每月|年|月)?(?:需求|采购|用量|产量|产能|需要|供应)?量?[:：]?\s*"
+    r"(?:大约|约)?\s*(?:\d[\d.,]*[" + _CN_NUM + r"]*|[" + _CN_NUM + r"]+(?=万元|亿元|元|吨))\s*(?:"
+    + "|".join(re.escape(u) for u in sorted(_QUANTITY_UNITS, key=len, reverse=True))
+    + r")*(?:/(?:年|月|天|日))?\s*(?:左右|以上|以内|上下)?"
+)
+_BRACKETS = re.compile(r"[(\[【《][^)\]】》]*[)\]】》]")
+_SEPARATORS = re.compile(r"[,;、，；。/|\n]+")
+
+# Words around an item saying what to do with it (供应医用海绵, 校服定制), not what it is.
+_LEADING_ACTIONS = (
+    "求购", "采购", "需要", "寻求", "寻找", "供应", "提供", "承接", "生产", "加工", "制造", "定制", "代工",
+    "销售", "批发", "零售", "外协",
+)
+_TRAILING_ACTIONS = ("定制", "采购", "求购", "供应", "代工", "批发", "零售", "销售", "外协", "生产")
+
+# Generic head nouns of products and services; the domain dictionary adds every product name.
+HEAD_NOUNS = frozenset("""
+材料 新材料 原材料 辅料 设备 装备 机 机械 机床 器 器械 器材 仪 仪器 仪表 装置 系统 配件 零件 部件 零部件 组件 模组 模块
+电池 电芯 电机 电缆 电线 线缆 光缆 纸 纸板 纸箱 膜 薄膜 海绵 棉 过滤棉 无纺布 熔喷布 布 面料 纱 纱线 纤维 服装 服饰 校服
+工作服 鞋 帽 手套 口罩 护理垫 尿垫 垫 敷料 绷带 纱布 试剂 药 药品 药材 中药材 胶囊 片剂 注射液 剂 胶 胶水 漆 涂料 油墨
+树脂 塑料 橡胶 管 管材 管道 板 板材 型材 钢材 钢 铝材 铜材 玻璃 陶瓷 瓷砖 砖 水泥 混凝土 石材 芯片 集成电路 电路板
+线路板 电容 电容器 电阻 电感 传感器 谐振器 振荡器 晶振 显示屏 屏 连接器 开关 继电器 变压器 灯 灯具 泵 阀 阀门 轴承 齿轮
+模具 刀具 工具 汽车 车 家具 柜 桌 椅 床 门 窗 包装 包装袋 箱 袋 瓶 罐 食品 饮料 酒 茶 茶叶 油 食用油 米 大米 面粉 饲料
+肥料 农药 种子 种苗 苗木 服务 培训 贷款 融资 技术 人才 厂房 仓库 物流 检测 玩具 球 球拍 文具 笔 乐器 饰品 首饰 化妆品
+洗涤剂 清洁剂 消毒剂 消毒液 添加剂 助剂 催化剂 颜料 染料 香精 农产品 水果 蔬菜 肉 肉制品 猪肉 豆制品 调味品 酱 罐头 饼干
+糕点 糖果 竹 竹制品 木材 木制品 板式家具 纸制品 印刷品 标签 包装盒 医疗器械 耗材 电子元器件 元器件 软件 平台 网站
+""".split())
+
+
+def _nfkc(text: str) -> str:
+    return unicodedata.normalize("NFKC", text)
+
+
+def _normalize_once(text: str) -> str:
+    text = _t2s().convert(_nfkc(text)).lower()
+    text = _ABOUT_BEFORE.sub("", text)
+    text = _ABOUT_AFTER.sub("", text)
+    text = _UNIT_AFTER_NUMBER.sub(lambda m: _UNITS[m.group(1)], text)
+    return _SPACES.sub(" ", text).strip()
+
+
+@lru_cache(maxsize=1 << 16)
+def normalize(text: str) -> str:
+    """Text for matching: NFKC (full → half width), traditional → simplified, lowercase Latin, units unified,
+    "约/左右" around numbers dropped, whitespace collapsed; idempotent."""
+    current = text or ""
+    for _ in range(4):  # opencc phrase rules can rewrite their own output once more; stop at the fixpoint
+        nxt = _normalize_once(current)
+        if nxt == current:
+            break
+        current = nxt
+    return current
+
+
+def strip_company_suffix(name: str) -> str:
+    """An organization name without its legal form: 湖南舒小福新材料科技有限公司 → 湖南舒小福新材料科技."""
+    text = normalize(name)
+    for _ in range(2):
+        for form in _LEGAL_FORMS:
+            if text.endswith(form) and len(text) > len(form) + 1:
+                text = text[: -len(form)]
+                break
+    return text
+
+
+def strip_quantities(text: str) -> str:
+    """Text without amounts and quantity words: "医用海绵 年采购约2000万元" → "医用海绵"."""
+    return _SPACES.sub(" ", _QUANTITY.sub(" ", normalize(text))).strip()
+
+
+@dataclass(frozen=True)
+class ProductEntry:
+    """A product node of the built-in knowledge base (products_<chain>.csv)."""
+
+    name: str
+    industry_code: str
+    chain: str
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass
+class ProductLexicon:
+    """Every product name and alias of the built-in knowledge base, normalized, pointing at its entry."""
+
+    entries: dict[str, ProductEntry] = field(default_factory=dict)  # product name → entry
+    terms: dict[str, str] = field(default_factory=dict)  # normalized name or alias → product name
+
+    def add(self, entry: ProductEntry) -> None:
+        self.entries.setdefault(entry.name, entry)
+        for term in (entry.name, *entry.aliases):
+            key = normalize(term)
+            if len(key) >= 2:
+                self.terms.setdefault(key, entry.name)
+
+
+def _data_files(pattern: str) -> list[resources.abc.Traversable]:
+    folder = resources.files("copark.knowledge") / "data"
+    if not folder.is_dir():
+        return []
+    prefix, _, suffix = pattern.partition("*")
+    return sorted((f for f in folder.iterdir() if f.name.startswith(prefix) and f.name.endswith(suffix)),
+                  key=lambda f: f.name)
+
+
+@lru_cache(maxsize=1)
+def product_lexicon() -> ProductLexicon:
+    """The products_*.csv files that exist now (other files may be added later), read once."""
+    lexicon = ProductLexicon()
+    for file in _data_files("products_*.csv"):
+        with file.open(encoding="utf-8-sig", newline="") as handle:
+            for row in csv.DictReader(handle):
+                name = (row.get("name") or "").strip()
+                if not name:
+                    continue
+                aliases = tuple(a.strip() for a in (row.get("aliases") or "").split(";") if a.strip())
+                chain = (row.get("chain") or file.name[len("products_"):-len(".csv")]).strip()
+                lexicon.add(ProductEntry(name, (row.get("industry_code") or "").strip(), chain, aliases))
+    return lexicon
+
+
+@lru_cache(maxsize=1)
+def _tokenizer() -> jieba.Tokenizer:
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    tokenizer = jieba.Tokenizer()
+    tokenizer.initialize()
+    for word in (*HEAD_NOUNS, *product_lexicon().terms):
+        if 2 <= len(word) <= 16 and " " not in word:
+            # A fixed high frequency keeps domain words whole; suggest_freq would re-cut every word (slow).
+            tokenizer.add_word(word, freq=20000)
+    return tokenizer
+
+
+def tokenize(text: str) -> list[str]:
+    """Words of normalized text (jieba + the domain dictionary), without spaces and punctuation."""
+    words = _tokenizer().lcut(normalize(text), HMM=True)
+    return [w for w in (w.strip() for w in words) if w and any(ch.isalnum() for ch in w)]
+
+
+def _known_heads() -> frozenset[str]:
+    return HEAD_NOUNS
+
+
+def _trim_actions(text: str) -> str:
+    changed = True
+    while changed:
+        changed = False
+        for word in _LEADING_ACTIONS:
+            if text.startswith(word) and len(text) - len(word) >= 2:
+                text, changed = text[len(word):], True
+        for word in _TRAILING_ACTIONS:
+            if text.endswith(word) and len(text) - len(word) >= 2:
+                text, changed = text[: -len(word)], True
+    return text
+
+
+def core_phrase(text: str) -> str:
+    """The product phrase of an item text: first segment, no brackets, amounts or action words."""
+    clean = _BRACKETS.sub("", strip_quantities(text))
+    segments = [s.strip() for s in _SEPARATORS.split(clean) if s.strip()]
+    phrase = segments[0] if segments else clean.strip()
+    phrase = re.sub(r"[^\w]+", "", phrase)  # spaces and punctuation say nothing about the head
+    return _trim_actions(phrase)
+
+
+def head_noun(text: str) -> tuple[str, list[str]]:
+    """The head of a compound product name and its modifiers: 医用海绵 → ("海绵", ["医用"])."""
+    phrase = core_phrase(text)
+    if not phrase:
+        return "", []
+    head = ""
+    # The longest proper suffix that is a generic head noun (振荡器 in 石英晶体振荡器) ...
+    for start in range(1, len(phrase)):
+        if phrase[start:] in _known_heads() and len(phrase) - start >= 2:
+            head = phrase[start:]
+            break
+    # ... else the longest proper suffix that is a known product (过滤棉 in 空气过滤棉) ...
+    if not head:
+        terms = product_lexicon().terms
+        for start in range(1, len(phrase) - 1):
+            if phrase[start:] in terms:
+                head = phrase[start:]
+                break
+    # ... else jieba's last word, joined with the one before when it is a single character (护理 + 垫).
+    if not head:
+        words = tokenize(phrase)
+        if not words:
+            return phrase, []
+        head = words[-1]
+        if len(head) == 1 and len(words) > 1:
+            head = words[-2] + head
+        if len(head) == 1 and phrase in HEAD_NOUNS:
+            head = phrase
+    if head == phrase or not phrase.endswith(head):
+        return phrase, []
+    return head, tokenize(phrase[: -len(head)])

@@ -1,0 +1,172 @@
+"""Ranking signals for "which organization makes this?": each a small component scoring every organization."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy import sparse
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+from copark.knowledge.chainkg import ChainKgData
+
+# Product sims are dense (char unigrams overlap almost everywhere): score queries in blocks to bound memory.
+BLOCK = 128
+TOP_PRODUCTS = 30  # similar products that vote for industries and co-listed organizations
+
+
+@dataclass(frozen=True)
+class OrgProfile:
+    """An organization as the ranker sees it: identity, industry and product list (best-selling first)."""
+
+    org_id: str
+    name: str
+    region: str = ""
+    industry: str = ""
+    products: tuple[str, ...] = ()
+    description: str = ""
+
+
+def _clean(text: str) -> str:
+    return " ".join(text.split()).lower()
+
+
+def make_vectorizer() -> TfidfVectorizer:
+    """Character 1–3-grams within word boundaries, sublinear tf: robust to Chinese without segmentation."""
+    return TfidfVectorizer(analyzer="char_wb", ngram_range=(1, 3), sublinear_tf=True, min_df=1, dtype=np.float32)
+
+
+@dataclass
+class TextIndex:
+    """Read-only index over organizations: doc vectors, product vectors, industries, firm-firm similarity."""
+
+    orgs: list[OrgProfile]
+    vectorizer: TfidfVectorizer
+    docs: sparse.csr_matrix                      # organizations × n-grams, l2-normalized
+    products: sparse.csr_matrix                  # product rows, grouped by organization
+    product_org: np.ndarray                      # product row → organization index
+    starts: np.ndarray                           # first product row of each organization that has products
+    has_products: np.ndarray                     # organization indexes with at least one product
+    industry_of: np.ndarray                      # organization → industry index (-1 unknown)
+    industries: list[str]
+    firm_sim: np.ndarray                         # organizations × organizations cosine, zero diagonal
+    size: np.ndarray                             # log(1 + #products)
+    kg_neighbors: dict[str, list[str]] = field(default_factory=dict)
+    product_orgs: dict[str, list[int]] = field(default_factory=dict)
+    kg_names: list[str] = field(default_factory=list)
+    kg_matrix: sparse.csr_matrix | None = None
+
+    @classmethod
+    def build(cls, orgs: Sequence[OrgProfile], *, kb: ChainKgData | None = None) -> TextIndex:
+        """Fit the vectorizer on the product names and index every organization."""
+        orgs = list(orgs)
+        # The industry name joins the product list: it often shares characters with needs the list lacks.
+        texts = [_clean(" ".join([*o.products, o.industry]) or o.name) for o in orgs]
+        vectorizer = make_vectorizer()
+        vectorizer.fit([text for text in texts if text] or ["-"])
+        docs = vectorizer.transform(texts)
+        rows, owners = [], []
+        for index, org in enumerate(orgs):
+            for product in org.products:
+                if product.strip():
+                    rows.append(_clean(product))
+                    owners.append(index)
+        product_org = np.asarray(owners, dtype=np.int64)
+        products = vectorizer.transform(rows) if rows else sparse.csr_matrix((0, docs.shape[1]), dtype=np.float32)
+        has_products, starts = np.unique(product_org, return_index=True)
+        industries = sorted({o.industry for o in orgs if o.industry})
+        position = {name: i for i, name in enumerate(industries)}
+        industry_of = np.asarray([position.get(o.industry, -1) for o in orgs], dtype=np.int64)
+        firm_sim = (docs @ docs.T).toarray().astype(np.float32)
+        np.fill_diagonal(firm_sim, 0.0)
+        size = np.log1p(np.asarray([len(o.products) for o in orgs], dtype=np.float32))
+        index = cls(orgs, vectorizer, docs, products, product_org, starts, has_products, industry_of, industries,
+                    firm_sim, size)
+        if kb is not None:
+            index._add_kg(kb)
+        return index
+
+    def _add_kg(self, kb: ChainKgData) -> None:
+        """Product-relation neighbours (both directions) and which organizations list each product verbatim."""
+        neighbors: dict[str, set[str]] = defaultdict(set)
+        for source, _, target in kb.relations:
+            a, b = _clean(source), _clean(target)
+            if a and b and a != b:
+                neighbors[a].add(b)
+                neighbors[b].add(a)
+        product_orgs: dict[str, set[int]] = defaultdict(set)
+        for index, org in enumerate(self.orgs):
+            for product in org.products:
+                product_orgs[_clean(product)].add(index)
+        # Only neighbours some organization lists can vote; keep the rest out of memory.
+        self.kg_neighbors = {k: sorted(v & product_orgs.keys()) for k, v in neighbors.items()}
+        self.kg_neighbors = {k: v for k, v in self.kg_neighbors.items() if v}
+        self.product_orgs = {k: sorted(v) for k, v in product_orgs.items()}
+        self.kg_names = sorted(self.kg_neighbors)
+        self.kg_matrix = self.vectorizer.transform(self.kg_names) if self.kg_names else None
+
+    def signals(self, queries: Sequence[str], *, enabled: frozenset[str]) -> dict[str, np.ndarray]:
+        """Every enabled signal for each query: name → (queries × organizations) float32 array."""
+        out: dict[str, list[np.ndarray]] = defaultdict(list)
+        for begin in range(0, len(queries), BLOCK):
+            block = [_clean(q) for q in queries[begin:begin + BLOCK]]
+            for name, values in self._block(block, enabled).items():
+                out[name].append(values)
+        return {name: np.vstack(parts) for name, parts in out.items()}
+
+    def _block(self, queries: list[str], enabled: frozenset[str]) -> dict[str, np.ndarray]:
+        q = self.vectorizer.transform(queries)
+        n_orgs = len(self.orgs)
+        result: dict[str, np.ndarray] = {}
+        result["doc"] = (q @ self.docs.T).toarray().astype(np.float32)
+        if self.products.shape[0]:
+            sims = (q @ self.products.T).toarray().astype(np.float32)
+        else:
+            sims = np.zeros((len(queries), 0), dtype=np.float32)
+        best = np.zeros((len(queries), n_orgs), dtype=np.float32)
+        if sims.shape[1]:
+            best[:, self.has_products] = np.maximum.reduceat(sims, self.starts, axis=1)
+        result["maxsim"] = best
+        k = min(TOP_PRODUCTS, sims.shape[1])
+        votes = np.zeros((len(queries), n_orgs), dtype=np.float32)
+        if k:
+            top = np.argpartition(-sims, k - 1, axis=1)[:, :k]
+            weight = np.take_along_axis(sims, top, axis=1) ** 2
+            rows = np.repeat(np.arange(len(queries)), k)
+            np.add.at(votes, (rows, self.product_org[top].ravel()), weight.ravel())
+        if "industry" in enabled:
+            result["industry"] = self._industry_prior(votes)
+        if "colisting" in enabled:
+            colist = votes @ self.firm_sim
+            result["colisting"] = colist / np.maximum(colist.max(axis=1, keepdims=True), 1e-6)
+        if "kg" in enabled and self.kg_matrix is not None:
+            result["kg"] = self._kg(q)
+        result["size"] = np.broadcast_to(self.size, (len(queries), n_orgs)).astype(np.float32)
+        return result
+
+    def _industry_prior(self, votes: np.ndarray) -> np.ndarray:
+        """P(industry | need) from the industries of the most similar products, spread to each organization."""
+        known = self.industry_of >= 0
+        by_industry = np.zeros((votes.shape[0], max(len(self.industries), 1)), dtype=np.float32)
+        np.add.at(by_industry.T, self.industry_of[known], votes[:, known].T)
+        by_industry /= np.maximum(by_industry.sum(axis=1, keepdims=True), 1e-6)
+        prior = np.zeros_like(votes)
+        prior[:, known] = by_industry[:, self.industry_of[known]]
+        return prior
+
+    def _kg(self, q: sparse.csr_matrix) -> np.ndarray:
+        """Organizations listing a chain neighbour (upstream/downstream/subcategory) of products like the need."""
+        assert self.kg_matrix is not None
+        sims = (q @ self.kg_matrix.T).toarray()
+        result = np.zeros((q.shape[0], len(self.orgs)), dtype=np.float32)
+        for row in range(q.shape[0]):
+            for column in np.argsort(-sims[row])[:5]:
+                weight = sims[row, column]
+                if weight < 0.5:
+                    break
+                for neighbor in self.kg_neighbors[self.kg_names[column]]:
+                    for org in self.product_orgs[neighbor]:
+                        result[row, org] += weight
+        return np.log1p(result)

@@ -1,0 +1,329 @@
+"""Candidate retrieval: BM25 over Chinese words + character bigrams, chain expansion, optional dense vectors."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any, Protocol
+
+import numpy as np
+
+from copark.parsing.names import simplify
+
+_CJK_RUN = re.compile(r"[\u4e00-\u9fff]+|[a-z0-9]+(?:[.\-][a-z0-9]+)*")
+_KEEP = re.compile(r"[\u4e00-\u9fffa-z0-9]")
+# Words so common in 清单 text that they say nothing about what is offered or needed.
+STOPWORDS = frozenset("的 和 与 及 等 各类 各种 相关 一批 需要 需求 提供 可提供 供应 采购 我们 合作 寻求 有 年 约 万元 亿元 元".split())
+
+
+def _fallback_tokenize(text: str) -> list[str]:
+    import jieba
+
+    return jieba.lcut(text)
+
+
+@lru_cache(maxsize=1)
+def _word_tokenizer() -> Callable[[str], list[str]]:
+    """copark.knowledge.text.tokenize (jieba + domain dictionary) when present, else plain jieba."""
+    try:
+        from copark.knowledge.text import tokenize
+    except ImportError:  # the knowledge text module is optional for the engine
+        return _fallback_tokenize
+    return tokenize
+
+
+@lru_cache(maxsize=500_000)
+def normalize(text: str) -> str:
+    """Simplified, half-width, lower-case text (the form every tokenizer and feature sees)."""
+    return simplify(text or "").lower().strip()
+
+
+_BRACKETED = re.compile(r"[(（\[【][^)）\]】]*[)）\]】]")
+_SEGMENT = re.compile(r"[，,；;。：:]")
+
+
+@lru_cache(maxsize=200_000)
+def core_text(text: str) -> str:
+    """The product phrase of an item: 过滤棉（制氧机、雾化器用…） → 过滤棉 (brackets and trailing clauses dropped)."""
+    stripped = _BRACKETED.sub("", text or "")
+    head = _SEGMENT.split(stripped, maxsplit=1)[0].strip()
+    return head or stripped.strip() or (text or "")
+
+
+@lru_cache(maxsize=200_000)
+def tokens(text: str) -> tuple[str, ...]:
+    """Words (jieba) plus character bigrams of every CJK run; a one-character run stays a unigram."""
+    norm = normalize(text)
+    found = (w.strip().lower() for w in _word_tokenizer()(norm))
+    out = [w for w in found if (len(w) >= 2 or w.isascii()) and _KEEP.search(w) and w not in STOPWORDS]
+    for run in _CJK_RUN.findall(norm):
+        if not "\u4e00" <= run[0] <= "\u9fff":
+            if run not in out:
+                out.append(run)
+            continue
+        if len(run) == 1:
+            out.append(run)
+        out.extend(run[i : i + 2] for i in range(len(run) - 1))
+    return tuple(out)
+
+
+@lru_cache(maxsize=50_000)
+def words(text: str) -> tuple[str, ...]:
+    """Meaningful words only (no bigrams): what an explanation shows as matched terms."""
+    norm = normalize(text)
+    return tuple(w for w in (w.strip() for w in _word_tokenizer()(norm)) if len(w) >= 2 and w not in STOPWORDS
+                 and _KEEP.search(w))
+
+
+@lru_cache(maxsize=50_000)
+def head_word(text: str) -> str:
+    """The head noun (医用海绵 → 海绵): knowledge.text.head_noun when present, else the last word."""
+    try:
+        from copark.knowledge.text import head_noun
+    except ImportError:
+        found = words(text)
+        return found[-1] if found else normalize(text)
+    try:
+        return normalize(head_noun(text)[0])
+    except Exception:  # noqa: BLE001 - a knowledge-module bug must not stop matching; fall back
+        found = words(text)
+        return found[-1] if found else normalize(text)
+
+
+class Encoder(Protocol):
+    """A dense text encoder (optional, off by default): texts → L2-normalisable float matrix."""
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray: ...
+
+
+@dataclass
+class LexicalIndex:
+    """BM25 (bm25s) over token ids, plus each document's token ids for exact features (CSR layout)."""
+
+    vocab: dict[str, int]
+    doc_ptr: np.ndarray  # doc i's tokens are doc_tok[doc_ptr[i]:doc_ptr[i+1]]
+    doc_tok: np.ndarray
+    idf: np.ndarray  # per token id, for IDF-weighted coverage
+    bm25: Any = field(repr=False)
+
+    @classmethod
+    def build(cls, texts: Sequence[str]) -> LexicalIndex:
+        """Index `texts` (one document each); fit for a million short offers on one machine."""
+        import bm25s
+
+        vocab: dict[str, int] = {}
+        ids: list[list[int]] = []
+        for text in texts:
+            doc = [vocab.setdefault(tok, len(vocab)) for tok in tokens(text)]
+            ids.append(doc or [vocab.setdefault("", len(vocab))])
+        lengths = np.fromiter((len(d) for d in ids), dtype=np.int64, count=len(ids))
+        doc_ptr = np.zeros(len(ids) + 1, dtype=np.int64)
+        np.cumsum(lengths, out=doc_ptr[1:])
+        doc_tok = np.fromiter((tok for d in ids for tok in d), dtype=np.int32, count=int(doc_ptr[-1]))
+        df = np.zeros(max(len(vocab), 1), dtype=np.int64)
+        for d in ids:  # document frequency counts each token once per document
+            df[list(set(d))] += 1
+        n = max(len(ids), 1)
+        idf = np.log(1.0 + (n - df + 0.5) / (df + 0.5)).astype(np.float32)
+        bm25 = bm25s.BM25()
+        bm25.index(bm25s.tokenization.Tokenized(ids=ids, vocab=vocab), show_progress=False)
+        return cls(vocab=vocab, doc_ptr=doc_ptr, doc_tok=doc_tok, idf=idf, bm25=bm25)
+
+    def __len__(self) -> int:
+        return len(self.doc_ptr) - 1
+
+    def query_ids(self, text: str) -> list[int]:
+        """Known token ids of `text` (unknown tokens cannot match anything in the index)."""
+        return list(dict.fromkeys(self.vocab[tok] for tok in tokens(text) if tok in self.vocab))
+
+    def scores(self, text: str) -> np.ndarray:
+        """BM25 score of every document for `text` (zeros when nothing matches)."""
+        ids = self.query_ids(text)
+        if not ids or len(self) == 0:
+            return np.zeros(len(self), dtype=np.float32)
+        return self.bm25.get_scores_from_ids(ids)
+
+    def doc_token_ids(self, doc: int) -> np.ndarray:
+        return self.doc_tok[self.doc_ptr[doc] : self.doc_ptr[doc + 1]]
+
+    def need_weights(self, need_text: str) -> tuple[list[tuple[str, int | None, float]], float]:
+        """The need's unique tokens with their id and IDF weight (unknown tokens weigh the most), and the total."""
+        cache = self.__dict__.setdefault("_weights", {})
+        if need_text not in cache:
+            max_idf = float(self.idf.max()) if len(self.idf) else 1.0
+            rows = []
+            for tok in dict.fromkeys(tokens(need_text)):
+                tid = self.vocab.get(tok)
+                rows.append((tok, tid, float(self.idf[tid]) if tid is not None else max_idf))
+            if len(cache) > 100_000:  # bounded: a batch of distinct needs must not grow memory forever
+                cache.clear()
+            cache[need_text] = (rows, sum(w for _, _, w in rows))
+        return cache[need_text]
+
+    def coverage(self, need_text: str, doc: int) -> tuple[float, list[str]]:
+        """IDF-weighted share of the need's tokens found in document `doc`, with the shared tokens."""
+        rows, total = self.need_weights(need_text)
+        if not total:
+            return 0.0, []
+        doc_ids = set(self.doc_tok[self.doc_ptr[doc] : self.doc_ptr[doc + 1]].tolist())
+        hit = 0.0
+        shared = []
+        for tok, tid, weight in rows:
+            if tid is not None and tid in doc_ids:
+                hit += weight
+                shared.append(tok)
+        return hit / total, shared
+
+
+def top_k(scores: np.ndarray, k: int, mask: np.ndarray | None = None) -> np.ndarray:
+    """Indices of the k best positive scores (allowed by mask), best first."""
+    if mask is not None:
+        scores = np.where(mask, scores, 0.0)
+    positive = int(np.count_nonzero(scores > 0))
+    k = min(k, positive)
+    if k <= 0:
+        return np.zeros(0, dtype=np.int64)
+    part = np.argpartition(-scores, k - 1)[:k]
+    return part[np.argsort(-scores[part], kind="stable")]
+
+
+@dataclass
+class DenseIndex:
+    """Normalised vectors of every offer for an optional Encoder; cosine top-k by a matrix product."""
+
+    encoder: Encoder
+    vectors: np.ndarray
+
+    @classmethod
+    def build(cls, encoder: Encoder, texts: Sequence[str]) -> DenseIndex:
+        vectors = np.asarray(encoder.encode(list(texts)), dtype=np.float32)
+        norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+        return cls(encoder=encoder, vectors=vectors / np.maximum(norms, 1e-9))
+
+    def scores(self, text: str) -> np.ndarray:
+        query = np.asarray(self.encoder.encode([text]), dtype=np.float32)[0]
+        query = query / max(float(np.linalg.norm(query)), 1e-9)
+        return self.vectors @ query
+
+
+class ChainExpander:
+    """Chain expansion over copark.knowledge.graph: maps texts to graph nodes and relates nodes, cached.
+
+    Each offer is tagged with its best-matching node at index time; a need's nodes are then related to
+    the nodes present in the index by walking the graph two steps (same, subcategory, parent, sibling,
+    upstream, downstream; ChainGraph.relation when the graph cannot walk), once per need node, so a need
+    for 过滤材料 also reaches offers of 熔喷布.
+    """
+
+    #: How good a NodeMatch must be to tag a text with a node (NodeMatch.score is 0–1).
+    MIN_NODE_SCORE = 0.6
+
+    def __init__(self, graph: Any) -> None:
+        self.graph = graph
+        self._nodes: dict[str, tuple[str, ...]] = {}
+        self._links: dict[tuple[str, str], Any] = {}
+        self._related: dict[str, dict[str, Any]] = {}
+
+    def nodes(self, text: str, limit: int = 2) -> tuple[str, ...]:
+        """Graph nodes `text` names (best first), empty when none is close enough."""
+        key = normalize(text)
+        if key not in self._nodes:
+            try:  # fuzzy node matching is slow and weak: the lexical index already covers near-spellings
+                found = self.graph.match_nodes(text, limit=limit, fuzzy=False)
+            except TypeError:
+                found = self.graph.match_nodes(text, limit=limit)
+            except Exception:  # noqa: BLE001 - graph bugs degrade to lexical matching, never crash a run
+                found = []
+            self._nodes[key] = tuple(dict.fromkeys(m.name for m in found if m.score >= self.MIN_NODE_SCORE))
+        return self._nodes[key]
+
+    def link(self, need_node: str, offer_node: str) -> Any:
+        """ChainGraph.relation between two node names (None when unrelated), cached."""
+        key = (need_node, offer_node)
+        if key not in self._links:
+            try:
+                self._links[key] = self.graph.relation(need_node, offer_node, max_depth=2)
+            except Exception:  # noqa: BLE001 - see nodes()
+                self._links[key] = None
+        return self._links[key]
+
+    def walked_links(self, node: str, depth: int = 2) -> dict[str, Any] | None:
+        """Node → best link from `node`, built from the graph's own walks (sub/parent categories, inputs,
+        outputs, siblings) in one pass; None when the graph cannot walk (then relation() is used)."""
+        walks = {kind: getattr(self.graph, name, None) for kind, name in
+                 (("subcategory", "subcategories"), ("parent", "parents"), ("upstream", "upstream"),
+                  ("downstream", "downstream"))}
+        if any(w is None for w in walks.values()):
+            return None
+        found: dict[str, Any] = {node: WalkLink("same", [node], 0, 1.0)}
+
+        def keep(name: str, link: WalkLink) -> None:
+            if name not in found or found[name].confidence < link.confidence:
+                found[name] = link
+
+        try:
+            for kind, walk in walks.items():
+                for step in walk(node, depth):
+                    keep(step.name, WalkLink(kind, list(step.path), len(step.path) - 1,
+                                             step.confidence * LINK_FACTOR[kind]))
+            for parent in self.graph.parents(node, 1):
+                siblings = self.graph.subcategories(parent.name, 1)
+                # a parent with hundreds of children (系统, 制品) says little about its children being alike
+                spread = min(1.0, 10 / max(len(siblings), 1))
+                for sib in siblings:
+                    if sib.name != node:
+                        keep(sib.name, WalkLink("sibling", [node, parent.name, sib.name], 2,
+                                                parent.confidence * sib.confidence * spread * LINK_FACTOR["sibling"]))
+        except Exception:  # noqa: BLE001 - see nodes()
+            return {}
+        return found
+
+    def related(self, need_node: str, offer_nodes: Collection[str]) -> dict[str, Any]:
+        """Offer nodes related to `need_node` → their link (cached per need node)."""
+        if need_node not in self._related:
+            walked = self.walked_links(need_node)
+            if walked is not None:
+                found = {n: link for n, link in walked.items() if n in offer_nodes}
+            else:
+                found = {n: link for n in offer_nodes if (link := self.link(need_node, n)) is not None}
+            self._related[need_node] = found
+        return self._related[need_node]
+
+    def best_link(self, need_text: str, offer_node: str | None, offer_nodes: Collection[str] = ()) -> Any:
+        """The strongest link between any node of the need and the offer's node."""
+        if offer_node is None:
+            return None
+        best = None
+        for node in self.nodes(need_text):
+            link = self.related(node, offer_nodes or (offer_node,)).get(offer_node) if offer_nodes else \
+                self.link(node, offer_node)
+            if link is not None and (best is None or _link_strength(link) > _link_strength(best)):
+                best = link
+        return best
+
+
+#: Worth of each link kind (as in ChainGraph.relation): an offer of the same thing answers a need best.
+LINK_FACTOR = {"same": 1.0, "subcategory": 0.9, "parent": 0.75, "sibling": 0.6, "upstream": 0.5, "downstream": 0.4}
+
+
+@dataclass(frozen=True)
+class WalkLink:
+    """A chain link found by walking the graph (same fields as knowledge.graph.ChainLink)."""
+
+    kind: str
+    path: list[str]
+    distance: int
+    confidence: float
+
+
+def _link_strength(link: Any) -> float:
+    # ChainGraph.relation's confidence already folds in the path's edge confidences and the kind
+    # (same 1.0 > subcategory 0.9 > parent > sibling > upstream > downstream).
+    return max(0.0, min(1.0, float(getattr(link, "confidence", 0.0) or 0.0)))
+
+
+def link_strength(link: Any) -> float:
+    """0–1: how directly a ChainLink makes the offer answer the need."""
+    return 0.0 if link is None else _link_strength(link)

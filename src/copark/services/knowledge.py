@@ -1,0 +1,72 @@
+"""What `copark infer` and `copark chain` (and later the web pages) call: one transaction per request."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from copark.core.vocab import Direction, InferredStatus
+from copark.knowledge import infer
+from copark.knowledge.chains import ChainTree, build_chain
+from copark.knowledge.graph import load_graph
+from copark.services.organizations import find_organization
+from copark.workspace import Workspace
+
+# Mined relations below this are mostly recipe ingredients and text fragments (see knowledge.importers).
+GRAPH_MIN_CONFIDENCE = 0.35
+
+
+@dataclass(frozen=True)
+class InferredRow:
+    id: int
+    text: str
+    kind: str
+    confidence: float
+    status: str
+    path: list[str]
+
+
+@dataclass
+class InferView:
+    """An organization's inferred items of one direction, after inferring or reviewing."""
+
+    organization: str
+    direction: Direction
+    rows: list[InferredRow] = field(default_factory=list)
+    inferred_now: int = 0
+    reviewed: dict[str, int] = field(default_factory=dict)
+
+    def count(self, status: InferredStatus) -> int:
+        return sum(1 for r in self.rows if r.status == status)
+
+
+def infer_for(*, workspace: Workspace, ref: str, offers: bool = False, accept: Sequence[int] = (),
+              dismiss: Sequence[int] = ()) -> InferView:
+    """Review (--accept/--dismiss) or re-infer an organization's needs (or offers), then list them."""
+    direction = Direction.offer if offers else Direction.need
+    with workspace.transaction() as session:
+        org = find_organization(session=session, ref=ref)
+        view = InferView(org.name, direction)
+        if accept or dismiss:
+            if accept:
+                view.reviewed["accepted"] = len(infer.review(session=session, organization=org, item_ids=accept,
+                                                             status=InferredStatus.accepted))
+            if dismiss:
+                view.reviewed["dismissed"] = len(infer.review(session=session, organization=org, item_ids=dismiss,
+                                                              status=InferredStatus.dismissed))
+        else:
+            graph = load_graph(session, min_confidence=GRAPH_MIN_CONFIDENCE)
+            run = infer.infer_offers if offers else infer.infer_needs
+            view.inferred_now = len(run(session=session, organization=org, graph=graph))
+        for item in infer.inferred_items(session=session, organization=org, direction=direction):
+            view.rows.append(InferredRow(item.id, item.text, item.kind, item.confidence or 0.0, item.status or "",
+                                         list((item.evidence or {}).get("path", []))))
+    return view
+
+
+def chain_for(*, workspace: Workspace, query: str, depth: int = 2, up: bool = True, down: bool = True) -> ChainTree:
+    """The chain tree of a product or industry code, with the database's organizations at each node."""
+    with workspace.transaction() as session:
+        graph = load_graph(session, min_confidence=GRAPH_MIN_CONFIDENCE)
+        return build_chain(session=session, graph=graph, query=query, depth=depth, up=up, down=down,
+                           regions=workspace.regions)

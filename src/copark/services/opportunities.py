@@ -1,0 +1,266 @@
+"""对接机会 (opportunities): compute them from the database's own lists, store them, query them."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from copark.core.errors import CoparkError
+from copark.locale import t
+from copark.matching.engine import Match, MatchEngine, PairRule, within_region
+from copark.matching.explain import render_why
+from copark.matching.features import ItemDoc, OrgDoc, clean_industry, section_of
+from copark.matching.modes import mode_label
+from copark.matching.retrieval import Encoder, head_word, normalize
+from copark.parsing.regions import RegionTable, builtin_regions
+from copark.services.organizations import find_organization
+from copark.storage.tables import Industry, Item, Opportunity, Organization, Park
+
+_USE_KNOWLEDGE = object()
+
+
+@dataclass
+class OpportunityView:
+    """One opportunity as the CLI, the web and exports show it."""
+
+    id: int | None
+    score: float
+    mode: str
+    mode_label: str
+    need_org_id: int
+    need_org: str
+    need_region: str
+    need_text: str
+    need_kind: str
+    offer_org_id: int
+    offer_org: str
+    offer_region: str
+    offer_text: str
+    offer_kind: str
+    why: str
+    explanation: dict[str, Any] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class MatchRun:
+    """What one `match` computed and stored."""
+
+    opportunities: list[OpportunityView]
+    needs: int
+    cross_region: bool
+    orgs_without_region: int = 0
+
+
+def validate_industry(session: Session, code: str) -> str:
+    """A GB/T 4754-2017 code as given ('C3581', '358', 'C'), checked; CoparkError when it is not one."""
+    raw = (code or "").strip().upper()
+    digits = clean_industry(raw)
+    ok = bool(re.fullmatch(r"[A-T]|[A-T]?\d{2,4}", raw)) and section_of(digits) is not None
+    if ok and raw[0].isalpha() and len(raw) > 1 and section_of(digits) != raw[0]:
+        ok = False  # e.g. A3581: the letter contradicts the digits
+    if ok and len(digits) > 1 and session.scalar(select(Industry.code).limit(1)) is not None:
+        ok = session.get(Industry, digits) is not None  # the table is loaded: the code must exist
+    if not ok:
+        raise CoparkError(t("match.error.bad_industry", value=code), t("match.error.bad_industry.fix"))
+    return digits
+
+
+def _in_industry(org: Organization, code: str) -> bool:
+    mine = clean_industry(org.industry_code)
+    if len(code) == 1:
+        return section_of(mine) == code
+    return bool(mine) and mine.startswith(code)
+
+
+def _lonlat(regions: RegionTable, code: str | None) -> tuple[float, float] | None:
+    record = regions.by_code.get(code or "")
+    while record is not None:
+        if record.longitude is not None and record.latitude is not None:
+            return record.longitude, record.latitude
+        record = regions.by_code.get(record.parent_code or "")
+    return None
+
+
+def _region_name(regions: RegionTable, code: str | None) -> str:
+    if code and code in regions.by_code:
+        return regions.by_code[code].name
+    return code or ""
+
+
+def _park_of(org: Organization, parks: list[Park]) -> Park | None:
+    """The park an organization belongs to, or the park whose (partner) region it lies in."""
+    if org.park is not None:
+        return org.park
+    for park in parks:
+        for area in (park.region_code, park.partner_region_code):
+            if area and org.region_code and within_region(org.region_code, area):
+                return park
+    return None
+
+
+def _load_graph(session: Session) -> Any:
+    try:
+        from copark.knowledge.graph import load_graph
+    except ImportError:  # without the knowledge graph, matching is lexical only
+        return None
+    return load_graph(session)
+
+
+def _keys(texts: list[str]) -> frozenset[str]:
+    """What an organization's items are about, for reciprocity: each whole text and its head noun."""
+    return frozenset(k for text in texts for k in (normalize(text), head_word(text)) if len(k) >= 2)
+
+
+def _documents(session: Session, regions: RegionTable) -> tuple[dict[int, OrgDoc], list[ItemDoc], list[ItemDoc]]:
+    """Organizations and their offers/needs as engine documents (dismissed inferred items left out)."""
+    parks = list(session.scalars(select(Park)))
+    orgs = list(session.scalars(select(Organization).order_by(Organization.id)))
+    items = session.scalars(select(Item).where((Item.status.is_(None)) | (Item.status != "dismissed"))
+                            .order_by(Item.id)).all()
+    by_org: dict[int, list[Item]] = {}
+    for item in items:
+        by_org.setdefault(item.organization_id, []).append(item)
+    docs: dict[int, OrgDoc] = {}
+    offers: list[ItemDoc] = []
+    needs: list[ItemDoc] = []
+    for org in orgs:
+        mine = by_org.get(org.id, [])
+        products = [str(p) for p in (org.products or []) if str(p).strip()]
+        park = _park_of(org, parks)
+        for item in mine:
+            doc = ItemDoc(id=item.id, org_id=org.id, direction=item.direction, kind=item.kind, text=item.text,
+                          quantity=item.quantity, unit=item.unit or "", annual_value=item.annual_value,
+                          certifications=item.certifications or "", origin=item.origin)
+            (offers if item.direction == "offer" else needs).append(doc)
+        offered = {i.text.strip() for i in mine if i.direction == "offer"}
+        for product in products:  # 主营产品 are offers too, unless already listed as one
+            if product.strip() not in offered:
+                offers.append(ItemDoc(id=None, org_id=org.id, direction="offer", kind="product", text=product))
+        docs[org.id] = OrgDoc(
+            id=org.id, name=org.name, kind=org.kind, region_code=org.region_code,
+            industry_code=org.industry_code, lonlat=_lonlat(regions, org.region_code), park_id=org.park_id,
+            positioning=tuple(str(p) for p in (park.positioning or [])) if park else (),
+            text=" ".join([org.name, org.short_name or "", *products, org.description or ""]),
+            offer_keys=_keys([*products, *(i.text for i in mine if i.direction == "offer")]),
+            need_keys=_keys([i.text for i in mine if i.direction == "need"]),
+        )
+    return docs, offers, needs
+
+
+def _view(match: Match, orgs: dict[int, OrgDoc], regions: RegionTable, opp_id: int | None = None) -> OpportunityView:
+    need_org, offer_org = orgs[match.need.org_id], orgs[match.offer.org_id]
+    return OpportunityView(
+        id=opp_id, score=match.score, mode=match.mode.value, mode_label=mode_label(match.mode),
+        need_org_id=need_org.id, need_org=need_org.name, need_region=_region_name(regions, need_org.region_code),
+        need_text=match.need.text, need_kind=match.need.kind, offer_org_id=offer_org.id, offer_org=offer_org.name,
+        offer_region=_region_name(regions, offer_org.region_code), offer_text=match.offer.text,
+        offer_kind=match.offer.kind, why=render_why(match.explanation), explanation=match.explanation,
+    )
+
+
+def match(*, session: Session, org: str | None = None, industry: str | None = None, park: str | None = None,
+          cross_region: bool = True, top: int = 10, regions: RegionTable | None = None,
+          graph: Any = _USE_KNOWLEDGE, encoder: Encoder | None = None) -> MatchRun:
+    """Match the needs in scope (one org, an industry, a park's orgs, or all) and store the opportunities.
+
+    Opportunities of the needs in scope replace those of the previous run; other needs' stay.
+    """
+    if top < 1:
+        raise CoparkError(t("match.error.bad_top", value=top), t("match.error.bad_top.fix"))
+    if sum(x is not None for x in (org, industry, park)) > 1:
+        raise CoparkError(t("match.error.conflicting_scope"), t("match.error.conflicting_scope.fix"))
+    regions = regions or builtin_regions()
+    code = validate_industry(session, industry) if industry is not None else None
+    if session.scalar(select(Organization.id).limit(1)) is None:
+        raise CoparkError(t("match.error.empty_db"), t("match.error.empty_db.fix"))
+    scope_ids: set[int] | None = None
+    scope_label = t("match.scope.all")
+    if org is not None:
+        found = find_organization(session=session, ref=org)
+        scope_ids, scope_label = {found.id}, t("match.scope.org", name=found.name)
+    elif code is not None:
+        scope_ids = {o.id for o in session.scalars(select(Organization)) if _in_industry(o, code)}
+        scope_label = t("match.scope.industry", code=industry)
+    elif park is not None:
+        found_park = session.scalar(select(Park).where(Park.name == park.strip()))
+        if found_park is None:
+            raise CoparkError(t("match.error.unknown_park", ref=park), t("match.error.unknown_park.fix"))
+        all_parks = list(session.scalars(select(Park)))
+        scope_ids = {o.id for o in session.scalars(select(Organization))
+                     if (p := _park_of(o, all_parks)) is not None and p.id == found_park.id}
+        scope_label = t("match.scope.park", name=found_park.name)
+    orgs, offers, needs = _documents(session, regions)
+    needs = [n for n in needs if scope_ids is None or n.org_id in scope_ids]
+    if not needs:
+        raise CoparkError(t("match.error.no_needs", scope=scope_label), t("match.error.no_needs.fix"))
+    if graph is _USE_KNOWLEDGE:
+        graph = _load_graph(session)
+    pairings = tuple((p.region_code, p.partner_region_code) for p in session.scalars(select(Park))
+                     if p.region_code and p.partner_region_code)
+    rule = PairRule(cross_region=cross_region, pairings=pairings)
+    engine = MatchEngine(offers=offers, orgs=orgs, graph=graph, encoder=encoder)
+    matches = [m for need in needs for m in engine.match_need(need, top=top, rule=rule)]
+
+    stale = delete(Opportunity)
+    if scope_ids is not None:
+        stale = stale.where(Opportunity.need_org_id.in_(sorted(scope_ids)))
+    session.execute(stale)
+    rows = [Opportunity(need_item_id=m.need.id, offer_item_id=m.offer.id, need_org_id=m.need.org_id,
+                        offer_org_id=m.offer.org_id, score=m.score, mode=m.mode.value, explanation=m.explanation)
+            for m in matches]
+    session.add_all(rows)
+    session.flush()
+    views = [_view(m, orgs, regions, row.id) for m, row in zip(matches, rows, strict=True)]
+    views.sort(key=lambda v: (-v.score, v.need_org, v.offer_org))
+    need_orgs = {n.org_id for n in needs}
+    missing_region = sum(1 for oid in need_orgs if not orgs[oid].region_code) if cross_region else 0
+    return MatchRun(opportunities=views, needs=len(needs), cross_region=cross_region,
+                    orgs_without_region=missing_region)
+
+
+def list_opportunities(*, session: Session, org: str | None = None, top: int | None = None,
+                       regions: RegionTable | None = None) -> list[OpportunityView]:
+    """Stored opportunities, best first (of one organization's needs when `org` is given)."""
+    regions = regions or builtin_regions()
+    query = select(Opportunity).order_by(Opportunity.score.desc(), Opportunity.id)
+    if org is not None:
+        query = query.where(Opportunity.need_org_id == find_organization(session=session, ref=org).id)
+    if top is not None:
+        query = query.limit(top)
+    out = []
+    for row in session.scalars(query):
+        need_org, offer_org = session.get(Organization, row.need_org_id), session.get(Organization, row.offer_org_id)
+        need_item = session.get(Item, row.need_item_id) if row.need_item_id else None
+        offer_item = session.get(Item, row.offer_item_id) if row.offer_item_id else None
+        explanation = row.explanation or {}
+        out.append(OpportunityView(
+            id=row.id, score=row.score, mode=row.mode, mode_label=mode_label(row.mode),
+            need_org_id=row.need_org_id, need_org=need_org.name if need_org else "",
+            need_region=_region_name(regions, need_org.region_code if need_org else None),
+            need_text=need_item.text if need_item else "", need_kind=need_item.kind if need_item else "",
+            offer_org_id=row.offer_org_id, offer_org=offer_org.name if offer_org else "",
+            offer_region=_region_name(regions, offer_org.region_code if offer_org else None),
+            offer_text=offer_item.text if offer_item else t("match.offer_from_products"),
+            offer_kind=offer_item.kind if offer_item else "product",
+            why=render_why(explanation), explanation=explanation,
+        ))
+    return out
+
+
+def park_opportunities(*, session: Session, park: str, industry: str | None = None, top: int = 10,
+                       regions: RegionTable | None = None, graph: Any = _USE_KNOWLEDGE) -> list[OpportunityView]:
+    """Top cross-region opportunities of a park's organizations (optionally of one industry), best first."""
+    run = match(session=session, park=park, cross_region=True, top=top, regions=regions, graph=graph)
+    found = run.opportunities
+    if industry is not None:
+        code = validate_industry(session, industry)
+        wanted = {o.id for o in session.scalars(select(Organization)) if _in_industry(o, code)}
+        found = [v for v in found if v.need_org_id in wanted]
+    return found[:top]

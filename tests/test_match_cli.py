@@ -1,0 +1,77 @@
+"""`copark match`: output formats and clear one-line errors for bad input."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+from typer.testing import CliRunner
+
+from copark.cli.main import app
+from copark.workspace import Workspace
+from test_matching import build_dataset
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def db(sqlite_url: str) -> str:
+    ws = Workspace(sqlite_url)
+    with ws.transaction() as session:
+        build_dataset(session)
+    ws.close()
+    return sqlite_url
+
+
+def run(url: str, *args: str):
+    return runner.invoke(app, ["--database", url, "match", *args], env={"COLUMNS": "240"})
+
+
+def test_table_output_shows_modes_and_reasons(db: str) -> None:
+    result = run(db, "--org", "可孚医疗", "--top", "5", "--detail")
+    assert result.exit_code == 0, result.output
+    assert "对接机会" in result.stdout and "上游+下游" in result.stdout
+    assert "舒小福" in result.stdout and "理由" in result.stdout
+    assert "内容相关度" in result.stdout  # --detail shows the contributions
+
+
+def test_json_csv_and_xlsx(db: str, tmp_path: Path) -> None:
+    result = run(db, "--org", "可孚医疗", "--format", "json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data and {"score", "mode", "why", "explanation"} <= set(data[0])
+    assert data == sorted(data, key=lambda d: -d["score"])
+    out = tmp_path / "机会.csv"
+    assert run(db, "--all", "--format", "csv", "--output", str(out)).exit_code == 0
+    assert out.read_text(encoding="utf-8-sig").splitlines()[0].startswith("序号,得分,合作模式")
+    xlsx = tmp_path / "机会.xlsx"
+    assert run(db, "--any-region", "--format", "xlsx", "-o", str(xlsx)).exit_code == 0
+    sheet = load_workbook(xlsx).active
+    assert sheet.cell(1, 3).value == "合作模式" and sheet.max_row > 1
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("--org", "不存在的公司"), "找不到机构"),
+        (("--format", "pdf"), "不支持的输出格式"),
+        (("--format", "xlsx"), "需要指定输出文件"),
+        (("--industry", "XYZ"), "国民经济行业分类"),
+        (("--industry", "99"), "国民经济行业分类"),
+        (("--org", "可孚医疗", "--all"), "只能选一个"),
+        (("--top", "0"), "--top"),
+    ],
+)
+def test_bad_input_is_one_clear_line(db: str, args: tuple[str, ...], message: str) -> None:
+    result = run(db, *args)
+    assert result.exit_code == 1
+    assert message in result.stderr
+    assert "Traceback" not in result.output + result.stderr
+
+
+def test_empty_database(sqlite_url: str) -> None:
+    result = run(sqlite_url)
+    assert result.exit_code == 1
+    assert "还没有机构" in result.stderr and "copark import" in result.stderr
