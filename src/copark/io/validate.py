@@ -63,13 +63,14 @@ class Validator:
         self._by_code: dict[str, OrgRecord] = {}
         self._by_norm: dict[str, OrgRecord] = {}
         self._rejected_norms: set[str] = set()
+        self._orgs_settled = False
 
     # ---- entry point -------------------------------------------------------------------------------
     def run(self, sheets: list[RawSheet], progress: Callable[[int], None] | None = None) -> Batch:
         order = {"parks": 0, "orgs": 1, "items": 2}
         handlers = {"parks": self._park_row, "orgs": self._org_row, "items": self._item_row}
         for sheet in sorted(sheets, key=lambda s: order[s.layout_key]):
-            if sheet.layout_key == "items" and not getattr(self, "_orgs_settled", False):
+            if sheet.layout_key == "items" and not self._orgs_settled:
                 self._settle_orgs()
             for row in sheet.rows:
                 self.batch.rows_read += 1
@@ -79,7 +80,7 @@ class Validator:
                     pass
                 if progress:
                     progress(1)
-        if not getattr(self, "_orgs_settled", False):
+        if not self._orgs_settled:
             self._settle_orgs()
         return self.batch
 

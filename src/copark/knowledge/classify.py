@@ -197,6 +197,7 @@ def _clause_weight(clause: str, index: int) -> float:
 
 def _code_votes(clause: str, weight: float, lexicon: ProductLexicon,
                 keywords: dict[str, str]) -> list[Evidence]:
+    """The evidence one clause gives: product nodes, keywords, its head noun, and trading."""
     found: list[Evidence] = []
     compact = re.sub(r"\s+", "", clause)
     taken_spans: list[str] = []
