@@ -289,3 +289,22 @@ def test_ten_thousand_rows(tmp_path: Path, sqlite_workspace: Workspace) -> None:
     assert (report.orgs.created, report.items.created, report.rows_read) == (200, 10_000, 10_200)
     again = import_files(workspace=sqlite_workspace, paths=[path])
     assert (again.items.created, again.items.unchanged) == (0, 10_000)
+
+
+def test_industry_codes_and_names(tmp_path: Path, sqlite_workspace: Workspace) -> None:
+    from copark.io.industries import builtin_industries
+
+    table = builtin_industries()
+    if not table.known:
+        pytest.skip("industries.csv is not installed yet")
+    name = next(n for n, code in table.by_name.items() if code == "3581")
+    good = book(tmp_path / "g.xlsx", {"企业": [ORG_HEADERS, org_row("甲材料科技公司", industry=name),
+                                            org_row("乙材料科技公司", industry="c35")]})
+    import_files(workspace=sqlite_workspace, paths=[good])
+    with sqlite_workspace.transaction() as session:
+        assert sorted(session.scalars(select(Organization.industry_code))) == ["35", "3581"]
+    bad = book(tmp_path / "b.xlsx", {"企业": [ORG_HEADERS, org_row("丙材料科技公司", industry="9999"),
+                                           org_row("丁材料科技公司", industry="A3581")]})
+    with pytest.raises(ValidationFailed) as error:
+        import_files(workspace=sqlite_workspace, paths=[bad])
+    assert ["不在 GB/T 4754-2017 中" in p or "门类字母应为“C”" in p for p in problems_of(error)] == [True, True]

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from copark.core.errors import CoparkError
 from copark.knowledge.chainkg import COMPANY_PRODUCT_FILE, ChainKgData, load_chainkg
 from copark.locale import t
+from copark.matching.encoders import CachingEncoder, get_encoder
 from copark.matching.ranker import SIGNALS, OrgProfile, OrgRanker
 from copark.parsing.names import normalize_name
 from copark.storage.tables import Organization
@@ -168,8 +169,11 @@ def inferred_needs(products: Sequence[str], kb: ChainKgData | None) -> list[str]
 
 
 def evaluate_bench(*, bench_dir: str | Path, kb_paths: Iterable[str | Path] = (), top: int | None = None,
-                   without: Iterable[str] = (), tune: bool = True) -> EvaluationResult:
-    """Fit the ranker on the benchmark's organizations (in a throw-away SQLite file) and rank every case."""
+                   without: Iterable[str] = (), tune: bool = True, encoder: str | None = None) -> EvaluationResult:
+    """Fit the ranker on the benchmark's organizations (in a throw-away SQLite file) and rank every case.
+
+    encoder names an optional dense encoder (see copark.matching.encoders.get_encoder) for the dense signal.
+    """
     without = frozenset(without)
     unknown = sorted(without - set(SIGNALS))
     if unknown:
@@ -179,6 +183,7 @@ def evaluate_bench(*, bench_dir: str | Path, kb_paths: Iterable[str | Path] = ()
         raise CoparkError(t("evaluate.bad_top"), t("evaluate.bad_top_fix"))
     bench = load_bench(bench_dir)
     kb, notes = load_knowledge(kb_paths)
+    dense = CachingEncoder(get_encoder(encoder)) if encoder else None
     start = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="copark-evaluate-") as tmp:
         workspace = Workspace(f"sqlite:///{Path(tmp) / 'bench.sqlite'}")
@@ -186,7 +191,7 @@ def evaluate_bench(*, bench_dir: str | Path, kb_paths: Iterable[str | Path] = ()
             orgs = store_and_reload(bench.orgs, workspace=workspace)
         finally:
             workspace.close()
-    ranker = OrgRanker(without=without, tune=tune).fit(orgs, kb=kb)
+    ranker = OrgRanker(without=without, tune=tune, encoder=dense).fit(orgs, kb=kb)
     by_id = {o.org_id: o for o in orgs}
     queries: list[str] = []
     owners: list[int] = []  # query → case index; a case with inferred needs owns several queries
@@ -208,6 +213,8 @@ def evaluate_bench(*, bench_dir: str | Path, kb_paths: Iterable[str | Path] = ()
                 if top is None or rank <= top:
                     ranks[number] = rank if ranks[number] is None else min(ranks[number], rank)
     seconds = time.perf_counter() - start
+    if dense is not None:
+        notes.append(t("encoders.encoded", count=dense.encoded, seconds=dense.seconds, rate=dense.throughput))
     count = len(bench.cases)
     hits = {k: sum(1 for r in ranks if r is not None and r <= k) / count for k in (1, 5, 10)}
     mrr = sum(1.0 / r for r in ranks if r is not None) / count

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from copark.knowledge.chainkg import ChainKgData
+from copark.matching.encoders import CachingEncoder, Encoder
 from copark.matching.ranker_selfsup import hold_out
 from copark.matching.ranker_signals import OrgProfile, TextIndex
 
@@ -15,10 +16,13 @@ __all__ = ["SIGNALS", "OrgProfile", "OrgRanker", "RankedOrg"]
 
 # doc: TF-IDF of the whole product list; maxsim: best single product; industry: P(industry | need) from the
 # industries of similar products; colisting: organizations resembling those that make similar products;
-# kg: organizations listing chain neighbours of the need (needs --kb).
-SIGNALS = ("doc", "maxsim", "industry", "colisting", "kg")
-DEFAULT_WEIGHTS = {"doc": 1.0, "maxsim": 0.1, "industry": 0.1, "colisting": 0.05, "kg": 0.1}
+# kg: organizations listing chain neighbours of the need (needs --kb); dense: embedding similarity of the need to
+# the organization's closest product (needs an encoder).
+SIGNALS = ("doc", "maxsim", "industry", "colisting", "kg", "dense")
+DEFAULT_WEIGHTS = {"doc": 1.0, "maxsim": 0.1, "industry": 0.1, "colisting": 0.05, "kg": 0.1, "dense": 0.4}
 GRID = (0.0, 0.03, 0.06, 0.1, 0.2, 0.4)
+# dense can be as strong as doc on its own, so its search must reach past doc's weight of 1.
+GRIDS = {"dense": (0.0, 0.1, 0.2, 0.4, 0.7, 1.0, 1.5)}
 MIN_TUNING_CASES = 50   # fewer self-supervised cases than this: weights would be noise, keep the defaults
 TUNING_CASES = 1200     # enough to separate weights by ~1 point of hits@10, small enough for CI
 MIN_GAIN = 0.01         # smaller gains on 1,200 cases were noise: they did not carry over to a second split
@@ -49,6 +53,7 @@ class OrgRanker:
     seed: int = 13
     weights: dict[str, float] = field(default_factory=dict)
     tuning_cases: int = 0
+    encoder: Encoder | None = None
     _index: TextIndex | None = None
 
     def __post_init__(self) -> None:
@@ -64,15 +69,20 @@ class OrgRanker:
     def fit(self, orgs: Sequence[OrgProfile], *, kb: ChainKgData | None = None) -> OrgRanker:
         """Index the organizations; with tune=True first pick weights on self-supervised held-out products."""
         enabled = self.enabled if kb is not None else self.enabled - {"kg"}
+        if self.encoder is None:
+            enabled -= {"dense"}
+        elif not isinstance(self.encoder, CachingEncoder):
+            # Tuning and final index share most products: encode each distinct text once per fit.
+            self.encoder = CachingEncoder(self.encoder)
         self.weights = {name: DEFAULT_WEIGHTS[name] for name in SIGNALS if name in enabled}
         if self.tune:
             reduced, cases = hold_out(orgs, seed=self.seed, limit=TUNING_CASES)
             self.tuning_cases = len(cases)
             if len(cases) >= MIN_TUNING_CASES:
-                index = TextIndex.build(reduced, kb=kb)
+                index = TextIndex.build(reduced, kb=kb, encoder=self.encoder)
                 signals = _normalized(index.signals([c.need for c in cases], enabled=enabled))
                 self.weights = _coordinate_search(signals, np.asarray([c.org_index for c in cases]), self.weights)
-        self._index = TextIndex.build(orgs, kb=kb)
+        self._index = TextIndex.build(orgs, kb=kb, encoder=self.encoder)
         return self
 
     def rank(self, need_text: str, *, exclude: Iterable[str] = (), top: int = 10) -> list[RankedOrg]:
@@ -139,7 +149,7 @@ def _coordinate_search(signals: dict[str, np.ndarray], truth: np.ndarray,
         for name in weights:
             if name == anchor:
                 continue
-            for value in GRID:
+            for value in GRIDS.get(name, GRID):
                 trial = {**weights, name: value}
                 score = objective(trial)
                 if score > best + MIN_GAIN:

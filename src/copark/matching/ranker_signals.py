@@ -11,6 +11,7 @@ from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from copark.knowledge.chainkg import ChainKgData
+from copark.matching.encoders import Encoder
 
 # Product sims are dense (char unigrams overlap almost everywhere): score queries in blocks to bound memory.
 BLOCK = 128
@@ -57,9 +58,12 @@ class TextIndex:
     product_orgs: dict[str, list[int]] = field(default_factory=dict)
     kg_names: list[str] = field(default_factory=list)
     kg_matrix: sparse.csr_matrix | None = None
+    encoder: Encoder | None = None
+    product_vectors: np.ndarray | None = None   # product rows × dims, unit length (dense signal)
 
     @classmethod
-    def build(cls, orgs: Sequence[OrgProfile], *, kb: ChainKgData | None = None) -> TextIndex:
+    def build(cls, orgs: Sequence[OrgProfile], *, kb: ChainKgData | None = None,
+              encoder: Encoder | None = None) -> TextIndex:
         """Fit the vectorizer on the product names and index every organization."""
         orgs = list(orgs)
         # The industry name joins the product list: it often shares characters with needs the list lacks.
@@ -67,11 +71,12 @@ class TextIndex:
         vectorizer = make_vectorizer()
         vectorizer.fit([text for text in texts if text] or ["-"])
         docs = vectorizer.transform(texts)
-        rows, owners = [], []
+        rows, owners, originals = [], [], []
         for index, org in enumerate(orgs):
             for product in org.products:
                 if product.strip():
                     rows.append(_clean(product))
+                    originals.append(" ".join(product.split()))  # the encoder sees case: XLM-R is cased
                     owners.append(index)
         product_org = np.asarray(owners, dtype=np.int64)
         products = vectorizer.transform(rows) if rows else sparse.csr_matrix((0, docs.shape[1]), dtype=np.float32)
@@ -86,6 +91,9 @@ class TextIndex:
                     firm_sim, size)
         if kb is not None:
             index._add_kg(kb)
+        if encoder is not None:
+            index.encoder = encoder
+            index.product_vectors = encoder.encode(originals)
         return index
 
     def _add_kg(self, kb: ChainKgData) -> None:
@@ -111,12 +119,13 @@ class TextIndex:
         """Every enabled signal for each query: name → (queries × organizations) float32 array."""
         out: dict[str, list[np.ndarray]] = defaultdict(list)
         for begin in range(0, len(queries), BLOCK):
-            block = [_clean(q) for q in queries[begin:begin + BLOCK]]
-            for name, values in self._block(block, enabled).items():
+            raw = [" ".join(q.split()) for q in queries[begin:begin + BLOCK]]
+            block = [_clean(q) for q in raw]
+            for name, values in self._block(block, enabled, raw).items():
                 out[name].append(values)
         return {name: np.vstack(parts) for name, parts in out.items()}
 
-    def _block(self, queries: list[str], enabled: frozenset[str]) -> dict[str, np.ndarray]:
+    def _block(self, queries: list[str], enabled: frozenset[str], raw: list[str]) -> dict[str, np.ndarray]:
         q = self.vectorizer.transform(queries)
         n_orgs = len(self.orgs)
         result: dict[str, np.ndarray] = {}
@@ -143,6 +152,8 @@ class TextIndex:
             result["colisting"] = colist / np.maximum(colist.max(axis=1, keepdims=True), 1e-6)
         if "kg" in enabled and self.kg_matrix is not None:
             result["kg"] = self._kg(q)
+        if "dense" in enabled and self.encoder is not None and self.product_vectors is not None:
+            result["dense"] = self._dense(raw)
         result["size"] = np.broadcast_to(self.size, (len(queries), n_orgs)).astype(np.float32)
         return result
 
@@ -155,6 +166,22 @@ class TextIndex:
         prior = np.zeros_like(votes)
         prior[:, known] = by_industry[:, self.industry_of[known]]
         return prior
+
+    def _dense(self, queries: list[str]) -> np.ndarray:
+        """Best cosine between the need and any product of each organization, minus the need's median product.
+
+        e5 cosines crowd into 0.7–0.95 for any two product names; subtracting the typical similarity keeps
+        only how much closer an organization's best product is, so the per-query max scaling means something.
+        """
+        assert self.encoder is not None and self.product_vectors is not None
+        result = np.zeros((len(queries), len(self.orgs)), dtype=np.float32)
+        if not self.product_vectors.shape[0]:
+            return result
+        sims = self.encoder.encode(queries, query=True) @ self.product_vectors.T
+        best = np.maximum.reduceat(sims, self.starts, axis=1)
+        floor = np.median(sims, axis=1, keepdims=True)
+        result[:, self.has_products] = np.maximum(best - floor, 0.0)
+        return result
 
     def _kg(self, q: sparse.csr_matrix) -> np.ndarray:
         """Organizations listing a chain neighbour (upstream/downstream/subcategory) of products like the need."""

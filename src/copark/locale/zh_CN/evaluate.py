@@ -30,7 +30,7 @@ MESSAGES: dict[str, str] = {
     "evaluate.opt_kb": "产业链知识图谱目录（chainkg），可重复",
     "evaluate.opt_top": "只统计前 K 名（MRR@K）；默认统计全部排名",
     "evaluate.opt_json": "最后一行输出 JSON 结果",
-    "evaluate.opt_without": "关闭某个信号（消融）：doc、maxsim、industry、colisting、kg，可重复",
+    "evaluate.opt_without": "关闭某个信号（消融）：doc、maxsim、industry、colisting、kg、dense，可重复",
     "evaluate.opt_no_tune": "不在自监督样本上调权重，使用默认权重",
     "evaluate.title": "能力评测结果",
     "evaluate.col_cases": "用例数",
