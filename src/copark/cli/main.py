@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from copark import __version__
-from copark.cli import classify_cmd, evaluate_cmd, imports, knowledge, matching
+from copark.cli import classify_cmd, demo_cmd, evaluate_cmd, imports, knowledge, matching
 from copark.cli.base import GuardedTyper, state
 
 app = GuardedTyper(
@@ -42,3 +42,4 @@ knowledge.register(app)
 matching.register(app)
 classify_cmd.register(app)
 evaluate_cmd.register(app)
+demo_cmd.register(app)

@@ -6,6 +6,7 @@ from importlib import resources
 from pathlib import Path
 
 from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
 
 from copark.storage.tables import Organization, Park
 from copark.workspace import Workspace
@@ -24,10 +25,12 @@ def load_demo(*, workspace: Workspace):  # noqa: ANN201 - returns the importer's
     """Replace any earlier demo data with the bundled dataset, all in one transaction."""
     from copark.io.importer import import_files
 
-    with workspace.transaction() as session:
+    def drop_earlier_demo(session: Session) -> None:
         session.execute(delete(Organization).where(Organization.source == DEMO_SOURCE))
         session.execute(delete(Park).where(Park.source == DEMO_SOURCE))
-    return import_files(workspace=workspace, paths=demo_paths(), source=DEMO_SOURCE)
+
+    return import_files(workspace=workspace, paths=demo_paths(), source=DEMO_SOURCE,
+                        before_write=drop_earlier_demo)
 
 
 def demo_park(*, workspace: Workspace) -> Park | None:

@@ -54,8 +54,12 @@ def import_files(
     rejects_path: Path | str | None = None,
     source: str | None = None,
     progress: Progress | None = None,
+    before_write: Callable[[Session], None] | None = None,
 ) -> ImportReport:
-    """Import the files; any problem writes nothing unless skip_bad_rows (then bad rows go to a rejects file)."""
+    """Import the files; any problem writes nothing unless skip_bad_rows (then bad rows go to a rejects file).
+
+    `before_write(session)` runs first inside the same transaction (e.g. to replace earlier demo data).
+    """
     files = [Path(p) for p in paths]
     report = ImportReport(files=[f.name for f in files])
     fatal: list[Problem] = []
@@ -68,6 +72,8 @@ def import_files(
         raise _failed(fatal)
 
     with workspace.transaction() as session:
+        if before_write is not None:
+            before_write(session)
         validator = Validator(regions=workspace.regions, industries=builtin_industries(),
                               stored=_stored_orgs(session))
         total = sum(len(s.rows) for s in sheets)

@@ -1,0 +1,56 @@
+"""`copark demo`: load the illustrative 雨溆工业园 dataset and run the main job (matching)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from rich.table import Table
+
+from copark.cli.base import GuardedTyper, console, open_workspace
+from copark.demo import demo_park, load_demo
+from copark.knowledge.industries import builtin_industries
+from copark.locale import t
+from copark.services.opportunities import OpportunityView, park_opportunities
+from copark.storage.tables import Organization
+
+TOP_PER_INDUSTRY = 5
+
+
+def register(app: GuardedTyper) -> None:
+    """Add `copark demo` to the root app."""
+
+    @app.command("demo", help=t("demo.help"))
+    def demo(top: int = TOP_PER_INDUSTRY) -> None:
+        workspace = open_workspace()
+        with console.status(t("demo.loading")):
+            report = load_demo(workspace=workspace)
+        console.print(t("demo.loaded", orgs=report.orgs.created + report.orgs.updated + report.orgs.unchanged,
+                        items=report.items.created + report.items.updated + report.items.unchanged, url=workspace.url))
+        with console.status(t("demo.matching")), workspace.transaction() as session:  # noqa: SIM117
+            park = demo_park(workspace=workspace)
+            found = park_opportunities(session=session, park=park.name, top=10_000, regions=workspace.regions)
+            industries = {o.id: o.industry_code or "" for o in session.query(Organization)}
+        _print_by_industry(found, industries, top)
+        workspace.close()
+
+
+def _division_name(code: str) -> str:
+    table = builtin_industries()
+    division = table.at_level(code, 2) if code else None
+    return f"{division.code} {division.name}" if division else t("demo.no_industry")
+
+
+def _print_by_industry(found: list[OpportunityView], industries: dict[int, str], top: int) -> None:
+    """Opportunities grouped by the need organization's industry division, best first."""
+    groups: dict[str, list[OpportunityView]] = defaultdict(list)
+    for view in found:
+        groups[_division_name(industries.get(view.need_org_id, ""))].append(view)
+    console.print(t("demo.summary", count=len(found), industries=len(groups)))
+    for name in sorted(groups, key=lambda g: -max(v.score for v in groups[g])):
+        table = Table(title=name, title_justify="left", show_lines=False)
+        for header in ("score", "need_org", "need", "offer_org", "offer", "mode", "why"):
+            table.add_column(t(f"demo.col.{header}"), overflow="fold")
+        for view in sorted(groups[name], key=lambda v: -v.score)[:top]:
+            table.add_row(f"{view.score:.0f}", view.need_org, view.need_text, view.offer_org, view.offer_text,
+                          view.mode_label, view.why)
+        console.print(table)

@@ -1,0 +1,17 @@
+"""User-facing text for `copark demo`."""
+
+MESSAGES: dict[str, str] = {
+    "demo.help": "导入内置的雨溆工业园示例数据（示意性数据），并按行业列出跨区域对接机会。",
+    "demo.loading": "正在导入示例数据……",
+    "demo.loaded": "已导入示例数据：{orgs} 家机构，{items} 条资源/需求（数据库：{url}）",
+    "demo.matching": "正在匹配跨区域对接机会……",
+    "demo.summary": "共找到 {count} 个跨区域对接机会，涉及 {industries} 个行业（按需求方所属行业分组，每组显示得分最高的几条）：",
+    "demo.no_industry": "未填行业",
+    "demo.col.score": "得分",
+    "demo.col.need_org": "需求方",
+    "demo.col.need": "需求",
+    "demo.col.offer_org": "供给方",
+    "demo.col.offer": "资源",
+    "demo.col.mode": "合作模式",
+    "demo.col.why": "理由",
+}
