@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import os
+
+# Rich sizes tables to the terminal; tests read CLI output, so give it room (set before copark imports Rich).
+os.environ["COLUMNS"] = "240"
+
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import quote
 
-import pytest
+import pytest  # noqa: E402
 from sqlalchemy import create_engine, text
 
 from copark.workspace import Workspace

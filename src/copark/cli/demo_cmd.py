@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from rich.table import Table
-
 from copark.cli.base import GuardedTyper, console, open_workspace
 from copark.demo import demo_park, load_demo
 from copark.knowledge.industries import builtin_industries
@@ -41,16 +39,15 @@ def _division_name(code: str) -> str:
 
 
 def _print_by_industry(found: list[OpportunityView], industries: dict[int, str], top: int) -> None:
-    """Opportunities grouped by the need organization's industry division, best first."""
+    """Opportunities grouped by the need organization's industry division, best first, two lines each."""
     groups: dict[str, list[OpportunityView]] = defaultdict(list)
     for view in found:
         groups[_division_name(industries.get(view.need_org_id, ""))].append(view)
     console.print(t("demo.summary", count=len(found), industries=len(groups)))
     for name in sorted(groups, key=lambda g: -max(v.score for v in groups[g])):
-        table = Table(title=name, title_justify="left", show_lines=False)
-        for header in ("score", "need_org", "need", "offer_org", "offer", "mode", "why"):
-            table.add_column(t(f"demo.col.{header}"), overflow="fold")
+        console.rule(f"[bold]{name}", align="left")
         for view in sorted(groups[name], key=lambda v: -v.score)[:top]:
-            table.add_row(f"{view.score:.0f}", view.need_org, view.need_text, view.offer_org, view.offer_text,
-                          view.mode_label, view.why)
-        console.print(table)
+            console.print(t("demo.line", score=f"{view.score:.0f}", need_org=view.need_org, need=view.need_text,
+                            offer_org=view.offer_org, offer=view.offer_text, mode=view.mode_label),
+                          markup=False, soft_wrap=True)
+            console.print(f"      [dim]{t('demo.why', why=view.why)}[/]", soft_wrap=True)

@@ -69,20 +69,21 @@ class OrgRanker:
     def fit(self, orgs: Sequence[OrgProfile], *, kb: ChainKgData | None = None) -> OrgRanker:
         """Index the organizations; with tune=True first pick weights on self-supervised held-out products."""
         enabled = self.enabled if kb is not None else self.enabled - {"kg"}
-        if self.encoder is None:
-            enabled -= {"dense"}
-        elif not isinstance(self.encoder, CachingEncoder):
+        if self.encoder is not None and not isinstance(self.encoder, CachingEncoder):
             # Tuning and final index share most products: encode each distinct text once per fit.
             self.encoder = CachingEncoder(self.encoder)
+        encoder = self.encoder if "dense" in enabled else None
+        if encoder is None:
+            enabled -= {"dense"}
         self.weights = {name: DEFAULT_WEIGHTS[name] for name in SIGNALS if name in enabled}
         if self.tune:
             reduced, cases = hold_out(orgs, seed=self.seed, limit=TUNING_CASES)
             self.tuning_cases = len(cases)
             if len(cases) >= MIN_TUNING_CASES:
-                index = TextIndex.build(reduced, kb=kb, encoder=self.encoder)
+                index = TextIndex.build(reduced, kb=kb, encoder=encoder)
                 signals = _normalized(index.signals([c.need for c in cases], enabled=enabled))
                 self.weights = _coordinate_search(signals, np.asarray([c.org_index for c in cases]), self.weights)
-        self._index = TextIndex.build(orgs, kb=kb, encoder=self.encoder)
+        self._index = TextIndex.build(orgs, kb=kb, encoder=encoder)
         return self
 
     def rank(self, need_text: str, *, exclude: Iterable[str] = (), top: int = 10) -> list[RankedOrg]:

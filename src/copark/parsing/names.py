@@ -27,6 +27,7 @@ def _t2s() -> opencc.OpenCC:
     return opencc.OpenCC("t2s")
 
 
+@lru_cache(maxsize=65536)
 def simplify(text: str) -> str:
     """Traditional → simplified Chinese, full-width → half-width."""
     return _t2s().convert(to_half_width(text))

@@ -7,11 +7,6 @@ MESSAGES: dict[str, str] = {
     "demo.matching": "正在匹配跨区域对接机会……",
     "demo.summary": "共找到 {count} 个跨区域对接机会，涉及 {industries} 个行业（按需求方所属行业分组，每组显示得分最高的几条）：",
     "demo.no_industry": "未填行业",
-    "demo.col.score": "得分",
-    "demo.col.need_org": "需求方",
-    "demo.col.need": "需求",
-    "demo.col.offer_org": "供给方",
-    "demo.col.offer": "资源",
-    "demo.col.mode": "合作模式",
-    "demo.col.why": "理由",
+    "demo.line": "{score:>4} 分  {need_org}「{need}」← {offer_org}「{offer}」〔{mode}〕",
+    "demo.why": "理由：{why}",
 }
