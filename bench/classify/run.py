@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import re
 import os
 import platform
 import sys
@@ -37,9 +38,37 @@ class Scores:
         return hits / total if total else 0.0
 
 
-def read_labelled(path: Path = LABELLED) -> list[dict[str, str]]:
+SCOPES = HERE.parents[2] / "shared" / "data" / "hunan_enterprises" / "hunan_2018_2019_mfg_nopii.csv"
+
+
+def scope_excerpt(scope: str, clauses: int) -> str:
+    """The first `clauses` clauses of a business scope, at most 60 characters (how scope rows were labelled)."""
+    parts = [c for c in re.split(r"[；;。]", scope) if c.strip()]
+    return "；".join(parts[:clauses])[:60]
+
+
+def read_labelled(path: Path = LABELLED, scopes: Path = SCOPES) -> list[dict[str, str]]:
+    """Labelled rows; scope rows hold only a reference (uscc#clauses) resolved from ../shared, never the text.
+
+    The Hunan registrations are CC BY-NC-SA and stay outside the repository: without ../shared those rows
+    are left out.
+    """
     with path.open(encoding="utf-8", newline="") as handle:
-        return list(csv.DictReader(handle))
+        rows = list(csv.DictReader(handle))
+    wanted = {r["ref"].split("#")[0] for r in rows if r.get("ref")}
+    found: dict[str, str] = {}
+    if wanted and scopes.is_file():
+        with scopes.open(encoding="utf-8", newline="") as handle:
+            found = {r["uscc"]: r["business_scope"] for r in csv.DictReader(handle) if r["uscc"] in wanted}
+    resolved = []
+    for row in rows:
+        if row.get("ref"):
+            uscc, clauses = row["ref"].split("#")
+            if uscc not in found:
+                continue
+            row = {**row, "text": scope_excerpt(found[uscc], int(clauses))}
+        resolved.append(row)
+    return resolved
 
 
 def evaluate(rows: list[dict[str, str]] | None = None) -> Scores:

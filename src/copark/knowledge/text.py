@@ -11,7 +11,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import TYPE_CHECKING
 
-from copark.parsing.names import _LEGAL_FORMS, _t2s
+from copark.parsing.names import _LEGAL_FORMS, to_simplified
 
 if TYPE_CHECKING:
     import jieba
@@ -71,7 +71,7 @@ def _nfkc(text: str) -> str:
 
 
 def _normalize_once(text: str) -> str:
-    text = _t2s().convert(_nfkc(text)).lower()
+    text = to_simplified(_nfkc(text)).lower()
     text = _ABOUT_BEFORE.sub("", text)
     text = _ABOUT_AFTER.sub("", text)
     text = _UNIT_AFTER_NUMBER.sub(lambda m: _UNITS[m.group(1)], text)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from pathlib import Path
 
 import opencc
 
@@ -27,10 +28,29 @@ def _t2s() -> opencc.OpenCC:
     return opencc.OpenCC("t2s")
 
 
+@lru_cache(maxsize=1)
+def _traditional_chars() -> frozenset[str]:
+    """Every character OpenCC's t2s may rewrite (the keys of its TSCharacters dictionary)."""
+    path = Path(opencc.__file__).with_name("dictionary") / "TSCharacters.txt"
+    with open(path, encoding="utf-8") as handle:
+        return frozenset(line.split("\t", 1)[0] for line in handle if line.strip())
+
+
+def to_simplified(text: str) -> str:
+    """Traditional → simplified Chinese; text without traditional characters is returned as is.
+
+    The pure-Python converter costs ~1 ms per string, and almost all input is already simplified.
+    """
+    traditional = _traditional_chars()
+    if not any(ch in traditional for ch in text):
+        return text
+    return _t2s().convert(text)
+
+
 @lru_cache(maxsize=65536)
 def simplify(text: str) -> str:
     """Traditional → simplified Chinese, full-width → half-width."""
-    return _t2s().convert(to_half_width(text))
+    return to_simplified(to_half_width(text))
 
 
 def normalize_name(name: str, region_words: tuple[str, ...] = ()) -> str:
