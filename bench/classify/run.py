@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import argparse
 import csv
-import re
 import os
 import platform
+import re
 import sys
 import time
 from dataclasses import dataclass, field
