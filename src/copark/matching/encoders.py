@@ -26,7 +26,8 @@ INSTALL_HINT = "pip install 'copark[embeddings]'"
 class Encoder(Protocol):
     """Turns texts into L2-normalised float32 rows; query=True marks search queries (e5 asymmetric prefixes)."""
 
-    name: str
+    @property
+    def name(self) -> str: ...
 
     def encode(self, texts: Sequence[str], *, query: bool = False) -> np.ndarray: ...
 

@@ -19,7 +19,7 @@ __all__ = ["SIGNALS", "OrgProfile", "OrgRanker", "RankedOrg"]
 # kg: organizations listing chain neighbours of the need (needs --kb); dense: embedding similarity of the need to
 # the organization's closest product (needs an encoder).
 SIGNALS = ("doc", "maxsim", "industry", "colisting", "kg", "dense")
-DEFAULT_WEIGHTS = {"doc": 1.0, "maxsim": 0.1, "industry": 0.1, "colisting": 0.05, "kg": 0.1, "dense": 0.4}
+DEFAULT_WEIGHTS = {"doc": 1.0, "maxsim": 0.1, "industry": 0.1, "colisting": 0.05, "kg": 0.1, "dense": 0.7}
 GRID = (0.0, 0.03, 0.06, 0.1, 0.2, 0.4)
 # dense can be as strong as doc on its own, so its search must reach past doc's weight of 1.
 GRIDS = {"dense": (0.0, 0.1, 0.2, 0.4, 0.7, 1.0, 1.5)}

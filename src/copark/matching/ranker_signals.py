@@ -168,10 +168,12 @@ class TextIndex:
         return prior
 
     def _dense(self, queries: list[str]) -> np.ndarray:
-        """Best cosine between the need and any product of each organization, minus the need's median product.
+        """Mean of (best product cosine, average product cosine) per organization, minus the need's median cosine.
 
-        e5 cosines crowd into 0.7–0.95 for any two product names; subtracting the typical similarity keeps
-        only how much closer an organization's best product is, so the per-query max scaling means something.
+        e5 cosines crowd into 0.7–0.95 for any two product names; subtracting the typical similarity keeps only
+        how much closer an organization is, so the per-query max scaling means something. Best + average beat
+        best alone, the average of the top 3 and one "industry + top products" passage per firm on held-out
+        products (bench/capability/RESULTS.md).
         """
         assert self.encoder is not None and self.product_vectors is not None
         result = np.zeros((len(queries), len(self.orgs)), dtype=np.float32)
@@ -179,8 +181,10 @@ class TextIndex:
             return result
         sims = self.encoder.encode(queries, query=True) @ self.product_vectors.T
         best = np.maximum.reduceat(sims, self.starts, axis=1)
+        counts = np.diff(np.append(self.starts, sims.shape[1]))
+        mean = np.add.reduceat(sims, self.starts, axis=1) / counts
         floor = np.median(sims, axis=1, keepdims=True)
-        result[:, self.has_products] = np.maximum(best - floor, 0.0)
+        result[:, self.has_products] = np.maximum(0.5 * (best + mean) - floor, 0.0)
         return result
 
     def _kg(self, q: sparse.csr_matrix) -> np.ndarray:
