@@ -67,11 +67,12 @@ class SentenceTransformerEncoder:
     """A local sentence-transformers model directory; its configured "query"/"passage" prompts are applied."""
 
     def __init__(self, path: str) -> None:
+        # The path is the user's own input: check it first, so its error does not hide behind a missing extra.
+        if not Path(path).is_dir():
+            raise CoparkError(t("encoders.st_missing_dir"), t("encoders.st_missing_dir_fix"), where=path)
         if importlib.util.find_spec("sentence_transformers") is None:
             raise CoparkError(t("encoders.missing_package", package="sentence-transformers"),
                               t("encoders.install_fix", command=INSTALL_HINT))
-        if not Path(path).is_dir():
-            raise CoparkError(t("encoders.st_missing_dir"), t("encoders.st_missing_dir_fix"), where=path)
         from sentence_transformers import SentenceTransformer
 
         # local_files_only: a model directory must never trigger a hub download at run time.
