@@ -98,38 +98,57 @@ class Encoder(Protocol):
     def encode(self, texts: Sequence[str]) -> np.ndarray: ...
 
 
+#: BM25 parameters (bm25s' defaults, Lucene variant): term-frequency saturation and length normalization.
+BM25_K1, BM25_B = 1.5, 0.75
+
+
 @dataclass
 class LexicalIndex:
-    """BM25 (bm25s) over token ids, plus each document's token ids for exact features (CSR layout)."""
+    """BM25 over token ids (a token → documents CSC matrix of precomputed scores), plus each document's token
+    ids for exact features (CSR layout)."""
 
     vocab: dict[str, int]
     doc_ptr: np.ndarray  # doc i's tokens are doc_tok[doc_ptr[i]:doc_ptr[i+1]]
     doc_tok: np.ndarray
     idf: np.ndarray  # per token id, for IDF-weighted coverage
-    bm25: Any = field(repr=False)
+    post_ptr: np.ndarray = field(repr=False)  # token t's documents are post_doc[post_ptr[t]:post_ptr[t+1]]
+    post_doc: np.ndarray = field(repr=False)
+    post_score: np.ndarray = field(repr=False)  # BM25 score of (token, document)
 
     @classmethod
-    def build(cls, texts: Sequence[str]) -> LexicalIndex:
-        """Index `texts` (one document each); fit for a million short offers on one machine."""
-        import bm25s
-
+    def build(cls, texts: Sequence[str], *, workers: int = 1) -> LexicalIndex:
+        """Index `texts` (one document each); each distinct text is tokenized once, the rest is vectorized."""
+        distinct: dict[str, int] = {}
+        inverse = np.fromiter((distinct.setdefault(t, len(distinct)) for t in texts), dtype=np.int64,
+                              count=len(texts))
         vocab: dict[str, int] = {}
-        ids: list[list[int]] = []
-        for text in texts:
-            doc = [vocab.setdefault(tok, len(vocab)) for tok in tokens(text)]
-            ids.append(doc or [vocab.setdefault("", len(vocab))])
-        lengths = np.fromiter((len(d) for d in ids), dtype=np.int64, count=len(ids))
-        doc_ptr = np.zeros(len(ids) + 1, dtype=np.int64)
-        np.cumsum(lengths, out=doc_ptr[1:])
-        doc_tok = np.fromiter((tok for d in ids for tok in d), dtype=np.int32, count=int(doc_ptr[-1]))
-        df = np.zeros(max(len(vocab), 1), dtype=np.int64)
-        for d in ids:  # document frequency counts each token once per document
-            df[list(set(d))] += 1
-        n = max(len(ids), 1)
-        idf = np.log(1.0 + (n - df + 0.5) / (df + 0.5)).astype(np.float32)
-        bm25 = bm25s.BM25()
-        bm25.index(bm25s.tokenization.Tokenized(ids=ids, vocab=vocab), show_progress=False)
-        return cls(vocab=vocab, doc_ptr=doc_ptr, doc_tok=doc_tok, idf=idf, bm25=bm25)
+        u_ids = [[vocab.setdefault(tok, len(vocab)) for tok in toks] or [vocab.setdefault("", len(vocab))]
+                 for toks in parallel_map(tokens, list(distinct), workers=workers)]
+        u_len = np.fromiter((len(d) for d in u_ids), dtype=np.int64, count=len(u_ids))
+        u_tok = np.fromiter((t for d in u_ids for t in d), dtype=np.int64, count=int(u_len.sum()))
+        n_vocab = max(len(vocab), 1)
+        # Term frequencies per distinct text: unique (text, token) pairs, counted (a word can equal its bigram).
+        u_owner = np.repeat(np.arange(len(u_ids), dtype=np.int64), u_len)
+        pairs, tf = np.unique(u_owner * n_vocab + u_tok, return_counts=True)
+        pair_text, pair_tok = pairs // n_vocab, pairs % n_vocab
+        pair_len = np.bincount(pair_text, minlength=len(u_ids))
+        doc_ptr, doc_tok = _expand(inverse, u_len, u_tok)
+        post_ptr_doc, pair_idx = _expand(inverse, pair_len, np.arange(len(pairs), dtype=np.int64))
+        tok_of, tf_of = pair_tok[pair_idx], tf[pair_idx].astype(np.float64)
+        doc_of = np.repeat(np.arange(len(texts), dtype=np.int64), np.diff(post_ptr_doc))
+        n = max(len(texts), 1)
+        df = np.bincount(tok_of, minlength=n_vocab)  # pairs are unique per document
+        idf = np.log(1.0 + (n - df + 0.5) / (df + 0.5))
+        lengths = np.diff(doc_ptr).astype(np.float64)
+        avg_len = float(lengths.mean()) if len(lengths) else 1.0
+        norm = BM25_K1 * (1.0 - BM25_B + BM25_B * lengths / avg_len)
+        score = idf[tok_of] * tf_of * (BM25_K1 + 1.0) / (tf_of + norm[doc_of])
+        order = np.argsort(tok_of, kind="stable")  # postings by token, documents ascending within a token
+        post_ptr = np.zeros(n_vocab + 1, dtype=np.int64)
+        np.cumsum(np.bincount(tok_of, minlength=n_vocab), out=post_ptr[1:])
+        return cls(vocab=vocab, doc_ptr=doc_ptr, doc_tok=doc_tok.astype(np.int32), idf=idf.astype(np.float32),
+                   post_ptr=post_ptr, post_doc=doc_of[order].astype(np.int32),
+                   post_score=score[order].astype(np.float32))
 
     def __len__(self) -> int:
         return len(self.doc_ptr) - 1
@@ -143,7 +162,10 @@ class LexicalIndex:
         ids = self.query_ids(text)
         if not ids or len(self) == 0:
             return np.zeros(len(self), dtype=np.float32)
-        return self.bm25.get_scores_from_ids(ids)
+        spans = [slice(self.post_ptr[i], self.post_ptr[i + 1]) for i in ids]
+        docs = np.concatenate([self.post_doc[s] for s in spans])
+        weights = np.concatenate([self.post_score[s] for s in spans])
+        return np.bincount(docs, weights=weights, minlength=len(self)).astype(np.float32)
 
     def doc_token_ids(self, doc: int) -> np.ndarray:
         return self.doc_tok[self.doc_ptr[doc] : self.doc_ptr[doc + 1]]
@@ -177,16 +199,61 @@ class LexicalIndex:
         return hit / total, shared
 
 
+def _expand(inverse: np.ndarray, lengths: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """CSR rows of distinct items (`lengths`, flat `values`) repeated per occurrence (`inverse`): (ptr, values)."""
+    starts = np.zeros(len(lengths) + 1, dtype=np.int64)
+    np.cumsum(lengths, out=starts[1:])
+    row_len = lengths[inverse]
+    ptr = np.zeros(len(inverse) + 1, dtype=np.int64)
+    np.cumsum(row_len, out=ptr[1:])
+    # position of each output value in `values`: its row's start there plus its offset inside the row
+    gather = np.repeat(starts[:-1][inverse] - ptr[:-1], row_len) + np.arange(int(ptr[-1]), dtype=np.int64)
+    return ptr, values[gather]
+
+
+#: Below this many texts a process pool costs more (fork, pickling) than it saves.
+PARALLEL_MIN = 20_000
+_MAP_FN: Callable[[str], Any] | None = None
+
+
+def _map_chunk(chunk: list[str]) -> list[Any]:
+    assert _MAP_FN is not None  # set by parallel_map before forking
+    return [_MAP_FN(text) for text in chunk]
+
+
+def parallel_map(fn: Callable[[str], Any], texts: list[str], *, workers: int = 1) -> list[Any]:
+    """[fn(t) for t in texts], spread over `workers` forked processes for large inputs (fn must be warm)."""
+    global _MAP_FN
+    import multiprocessing as mp
+
+    if workers <= 1 or len(texts) < PARALLEL_MIN or "fork" not in mp.get_all_start_methods():
+        return [fn(text) for text in texts]
+    from concurrent.futures import ProcessPoolExecutor
+
+    if texts:
+        fn(texts[0])  # load lazy dictionaries (jieba, lexicon) once, before forking, so children share them
+    size = max(1_000, len(texts) // (workers * 8))
+    chunks = [texts[i : i + size] for i in range(0, len(texts), size)]
+    _MAP_FN = fn
+    try:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("fork")) as pool:
+            return [out for part in pool.map(_map_chunk, chunks) for out in part]
+    finally:
+        _MAP_FN = None
+
+
 def top_k(scores: np.ndarray, k: int, mask: np.ndarray | None = None) -> np.ndarray:
     """Indices of the k best positive scores (allowed by mask), best first."""
+    # Work on the few positive scores only: a partition over a million zeros is most of a query's time.
+    positive = np.flatnonzero(scores > 0)
     if mask is not None:
-        scores = np.where(mask, scores, 0.0)
-    positive = int(np.count_nonzero(scores > 0))
-    k = min(k, positive)
+        positive = positive[mask[positive]]
+    k = min(k, len(positive))
     if k <= 0:
         return np.zeros(0, dtype=np.int64)
-    part = np.argpartition(-scores, k - 1)[:k]
-    return part[np.argsort(-scores[part], kind="stable")]
+    values = scores[positive]
+    part = np.argpartition(-values, k - 1)[:k] if k < len(values) else np.arange(len(values))
+    return positive[part[np.argsort(-values[part], kind="stable")]]
 
 
 @dataclass
