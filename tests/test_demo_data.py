@@ -191,15 +191,12 @@ def test_reciprocal_pairs(items, yuhua_org: str, xupu_org: str, yuhua_gets: str,
 
 
 def test_import_demo_with_zero_problems(sqlite_workspace, orgs, items) -> None:
-    importer = pytest.importorskip("copark.io.importer")
-    from copark.io.industries import builtin_industries
+    from copark.io import importer
+    from copark.knowledge.industries import builtin_industries
 
-    # industries.csv details classes only for the park's chain divisions, and the importer rejects real
-    # classes outside them (banks 6621, schools 8391 ...): report that gap precisely instead of failing here.
+    # The importer rejects classes the built-in table lacks, so every demo class must be in it.
     table = builtin_industries()
-    missing = sorted({o["行业"] for o in orgs} - set(table.section_of)) if table.known else []
-    if missing:
-        pytest.xfail(f"built-in industries.csv lacks GB/T 4754-2017 classes used by the demo: {missing}")
+    assert not sorted(o["行业"] for o in orgs if o["行业"] not in table)
     paths: list[Path] = demo_paths()
     report = importer.import_files(workspace=sqlite_workspace, paths=paths, source="demo")
     assert not report.problems, report.problems[:5]

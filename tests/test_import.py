@@ -292,11 +292,10 @@ def test_ten_thousand_rows(tmp_path: Path, sqlite_workspace: Workspace) -> None:
 
 
 def test_industry_codes_and_names(tmp_path: Path, sqlite_workspace: Workspace) -> None:
-    from copark.io.industries import builtin_industries
+    from copark.knowledge.industries import builtin_industries
 
-    table = builtin_industries()
-    assert table.known
-    name = next(n for n, code in table.by_name.items() if code == "3581")
+    name = builtin_industries().name("3581")
+    assert name
     good = book(tmp_path / "g.xlsx", {"企业": [ORG_HEADERS, org_row("甲材料科技公司", industry=name),
                                             org_row("乙材料科技公司", industry="c35")]})
     import_files(workspace=sqlite_workspace, paths=[good])

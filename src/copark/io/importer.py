@@ -11,11 +11,11 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from copark.core.errors import Problem, ValidationFailed
-from copark.io.industries import builtin_industries
 from copark.io.readers import RawSheet, read_file
 from copark.io.records import ItemRecord, OrgRecord, item_key
 from copark.io.rejects import default_rejects_path, write_rejects
 from copark.io.validate import Batch, StoredOrgs, Validator
+from copark.knowledge.industries import builtin_industries
 from copark.locale import t
 from copark.storage.tables import Item, Organization, Park
 from copark.workspace import Workspace

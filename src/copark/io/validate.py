@@ -8,10 +8,11 @@ from enum import Enum
 
 from copark.core.errors import CoparkError, Problem
 from copark.core.vocab import Direction, ItemKind, OrgKind
-from copark.io.industries import IndustryTable
+from copark.io.industries import resolve_industry
 from copark.io.listcells import guess_kind, read_facts, split_list
 from copark.io.readers import RawRow, RawSheet
 from copark.io.records import MAX_LENGTH, ItemRecord, OrgRecord, ParkRecord, cell_text
+from copark.knowledge.industries import IndustryTable
 from copark.locale import label, labels, parse_label, t
 from copark.parsing.credit_code import validate_credit_code
 from copark.parsing.names import normalize_name
@@ -129,7 +130,7 @@ class Validator:
         return self.regions.resolve(cell_text(value)).code
 
     def _industry(self, value: object) -> str:
-        return self.industries.resolve(cell_text(value))
+        return resolve_industry(self.industries, cell_text(value))
 
     def _vocab(self, row: RawRow, key: str, enum_type: type[Enum], message: str,
                problems: list[Problem]) -> Enum | None:

@@ -70,6 +70,11 @@ class IndustryTable:
                 return None
         return record
 
+    def by_exact_name(self, name: str) -> IndustryRecord | None:
+        """The node whose official name is `name` (after normalization); a group named like its class wins."""
+        found = self._by_name.get(normalize(name), [])
+        return min(found, key=lambda r: r.level) if found else None
+
     def name(self, code: str | None) -> str:
         record = self.get(code)
         return record.name if record else ""

@@ -101,6 +101,7 @@ class MatchEngine:
     lexical_k: int = 100
     chain_k: int = 100
     dense_k: int = 50
+    workers: int = 1  # processes for tokenizing and tagging offers at build time (fork; large indexes only)
     index: LexicalIndex = field(init=False)
     chain: ChainExpander | None = field(init=False, default=None)
     dense: DenseIndex | None = field(init=False, default=None)
@@ -108,7 +109,7 @@ class MatchEngine:
     def __post_init__(self) -> None:
         self.offers = list(self.offers)
         texts = [o.text for o in self.offers]
-        self.index = LexicalIndex.build(texts)
+        self.index = LexicalIndex.build(texts, workers=self.workers)
         self._org_ids = np.array(sorted(self.orgs), dtype=np.int64)
         self._org_pos = {oid: i for i, oid in enumerate(self._org_ids.tolist())}
         self.offer_org = np.array([self._org_pos[o.org_id] for o in self.offers], dtype=np.int32)
@@ -120,6 +121,7 @@ class MatchEngine:
         self.postings: dict[str, np.ndarray] = {}
         if self.graph is not None:
             self.chain = ChainExpander(self.graph)
+            self.chain.tag(texts, workers=self.workers)
             grouped: dict[str, list[int]] = {}
             for i, text in enumerate(texts):
                 nodes = self.chain.nodes(text)
@@ -131,6 +133,7 @@ class MatchEngine:
             self.dense = DenseIndex.build(self.encoder, texts)
         self._masks: dict[tuple[str | None, PairRule], np.ndarray] = {}
         self._km: dict[tuple[int, int], float | None] = {}
+        self._by_text: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
 
     # -- retrieval ---------------------------------------------------------------------------------
 
@@ -149,30 +152,44 @@ class MatchEngine:
     def candidates(self, need: ItemDoc, mask: np.ndarray | None) -> dict[int, list[str]]:
         """Offer positions worth scoring for `need` → how each was found (lexical, chain, dense)."""
         found: dict[int, list[str]] = {}
-        lexical = self.index.scores(need.text)
+        lexical, pool, prio = self._text_candidates(need.text)
         for i in top_k(lexical, self.lexical_k, mask).tolist():
             found.setdefault(i, []).append("lexical")
-        if self.chain is not None and self.postings:
-            pools, priority = [], []
-            nodes = self.postings.keys()
-            for node in self.chain.nodes(need.text):
-                for offer_node, link in self.chain.related(node, nodes).items():
-                    pool = self.postings[offer_node]
-                    if mask is not None:
-                        pool = pool[mask[pool]]
-                    if len(pool):
-                        pools.append(pool)
-                        # rank inside a node by lexical score so the closest wording comes first
-                        priority.append(link_strength(link) * 10.0 + lexical[pool])
-            if pools:
-                pool, prio = np.concatenate(pools), np.concatenate(priority)
-                best = pool[top_k(prio + 1e-6, self.chain_k)]
-                for i in best.tolist():
-                    found.setdefault(i, []).append("chain")
+        if len(pool):
+            if mask is not None:
+                keep = mask[pool]
+                pool, prio = pool[keep], prio[keep]
+            for i in pool[top_k(prio + 1e-6, self.chain_k)].tolist():
+                found.setdefault(i, []).append("chain")
         if self.dense is not None:
             dense = np.clip(self.dense.scores(need.text), 0.0, None)
             for i in top_k(dense, self.dense_k, mask).tolist():
                 found.setdefault(i, []).append("dense")
+        return found
+
+    def _text_candidates(self, text: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """What retrieval knows from a need's text alone (BM25 scores, chain pool and its priorities).
+
+        Remembered for the last few texts only (a score array is 4 bytes per offer): a batch sorted by
+        text then pays retrieval once per distinct text, whatever organizations share it.
+        """
+        if text in self._by_text:
+            return self._by_text[text]
+        lexical = self.index.scores(text)
+        pools, priority = [], []
+        if self.chain is not None and self.postings:
+            nodes = self.postings.keys()
+            for node in self.chain.nodes(text):
+                for offer_node, link in self.chain.related(node, nodes).items():
+                    pool = self.postings[offer_node]
+                    pools.append(pool)
+                    # rank inside a node by lexical score so the closest wording comes first
+                    priority.append(link_strength(link) * 10.0 + lexical[pool])
+        found = (lexical, np.concatenate(pools) if pools else np.zeros(0, dtype=np.int64),
+                 np.concatenate(priority) if priority else np.zeros(0, dtype=np.float32))
+        if len(self._by_text) >= 4:
+            self._by_text.clear()
+        self._by_text[text] = found
         return found
 
     # -- scoring -----------------------------------------------------------------------------------

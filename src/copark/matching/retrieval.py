@@ -142,7 +142,7 @@ class LexicalIndex:
         lengths = np.diff(doc_ptr).astype(np.float64)
         avg_len = float(lengths.mean()) if len(lengths) else 1.0
         norm = BM25_K1 * (1.0 - BM25_B + BM25_B * lengths / avg_len)
-        score = idf[tok_of] * tf_of * (BM25_K1 + 1.0) / (tf_of + norm[doc_of])
+        score = idf[tok_of] * tf_of / (tf_of + norm[doc_of])  # bm25s' Lucene form: no (k1 + 1) factor
         order = np.argsort(tok_of, kind="stable")  # postings by token, documents ascending within a token
         post_ptr = np.zeros(n_vocab + 1, dtype=np.int64)
         np.cumsum(np.bincount(tok_of, minlength=n_vocab), out=post_ptr[1:])
@@ -305,6 +305,20 @@ class ChainExpander:
                 found = []
             self._nodes[key] = tuple(dict.fromkeys(m.name for m in found if m.score >= self.MIN_NODE_SCORE))
         return self._nodes[key]
+
+    def tag(self, texts: Sequence[str], *, workers: int = 1) -> None:
+        """Find the nodes of many texts at once (each distinct text once, over `workers` processes)."""
+        todo: dict[str, str] = {}  # key → the first text with it, as nodes() would have seen it
+        for text in texts:
+            key = normalize(text)
+            if key not in self._nodes and key not in todo:
+                todo[key] = text
+        if not todo:
+            return
+        firsts = list(todo.values())
+        self.nodes(firsts[0])  # warm the graph's lazy lookups before any fork
+        for key, found in zip(todo, parallel_map(self.nodes, firsts, workers=workers), strict=True):
+            self._nodes[key] = found
 
     def link(self, need_node: str, offer_node: str) -> Any:
         """ChainGraph.relation between two node names (None when unrelated), cached."""
