@@ -78,7 +78,7 @@ def _normalize_once(text: str) -> str:
     return _SPACES.sub(" ", text).strip()
 
 
-@lru_cache(maxsize=1 << 16)
+@lru_cache(maxsize=1 << 18)  # a build touches each distinct offer text several times, in separate passes
 def normalize(text: str) -> str:
     """Text for matching: NFKC (full → half width), traditional → simplified, lowercase Latin, units unified,
     "约/左右" around numbers dropped, whitespace collapsed; idempotent."""
@@ -173,8 +173,14 @@ def _tokenizer() -> jieba.Tokenizer:
 
 def tokenize(text: str) -> list[str]:
     """Words of normalized text (jieba + the domain dictionary), without spaces and punctuation."""
-    words = _tokenizer().lcut(normalize(text), HMM=True)
-    return [w for w in (w.strip() for w in words) if w and any(ch.isalnum() for ch in w)]
+    return list(_tokenize_normalized(normalize(text)))
+
+
+@lru_cache(maxsize=1 << 17)
+def _tokenize_normalized(text: str) -> tuple[str, ...]:
+    # Cached: modifiers and short phrases (医用, 高效 …) come back for every product they qualify.
+    words = _tokenizer().lcut(text, HMM=True)
+    return tuple(w for w in (w.strip() for w in words) if w and any(ch.isalnum() for ch in w))
 
 
 def _known_heads() -> frozenset[str]:
