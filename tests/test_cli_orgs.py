@@ -74,3 +74,9 @@ def test_import_of_missing_or_foreign_files(cli, tmp_path: Path) -> None:  # noq
     other = book(tmp_path / "other.xlsx", {"Sheet": [["姓名", "年龄"], ["张三", 30]]})
     result = cli("import", str(other))
     assert result.exit_code == 1 and "无法识别表头" in result.output and "企业名称*" in result.output
+
+
+@pytest.mark.parametrize("args", [("orgs", "--limit", "0"), ("orgs", "--limit", "-1"), ("demo", "--top", "0")])
+def test_counts_must_be_positive(cli, args: tuple[str, ...]) -> None:  # noqa: ANN001
+    result = cli(*args)
+    assert result.exit_code == 1 and f"{args[1]} 应为正整数" in result.output, result.output

@@ -11,6 +11,8 @@ from typer.testing import CliRunner
 from copark.cli.main import app
 from copark.core.errors import CoparkError
 from copark.core.vocab import InferredStatus
+from copark.demo import demo_paths
+from copark.io.importer import import_files
 from copark.knowledge import graph as graph_module
 from copark.knowledge.graph import ChainGraph, load_graph
 from copark.knowledge.infer import infer_needs, infer_offers, inferred_items, review
@@ -138,6 +140,12 @@ def test_cli_infer(sqlite_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPa
     assert result.exit_code == 0 and "已忽略 1 条" in result.output
     result = runner.invoke(app, ["-d", sqlite_url, "infer", "测试医疗", "--accept", "424242"])
     assert result.exit_code == 1 and "424242" in result.output
+    result = runner.invoke(app, ["-d", sqlite_url, "infer", "测试医疗", "--accept", str(sieve), "--dismiss", str(sieve)])
+    assert result.exit_code == 1 and f"条目 {sieve} 不能同时采纳和忽略" in result.output
+    workspace = Workspace(sqlite_url)
+    with workspace.transaction() as session:
+        assert session.get(Item, sieve).status == "dismissed"  # unchanged by the refused command
+    workspace.close()
 
 
 # Demo enterprises of different industries → inputs their products need (substrings of inferred item texts).
@@ -154,10 +162,8 @@ DEMO_EXPECTED = {
 
 @pytest.fixture
 def demo_workspace(sqlite_workspace: Workspace, tmp_path: Path) -> Workspace:
-    demo = pytest.importorskip("copark.demo")
-    importer = pytest.importorskip("copark.io.importer")
-    importer.import_files(workspace=sqlite_workspace, paths=demo.demo_paths(), skip_bad_rows=True,
-                          rejects_path=tmp_path / "rejects.csv", source="demo")
+    import_files(workspace=sqlite_workspace, paths=demo_paths(), skip_bad_rows=True,
+                 rejects_path=tmp_path / "rejects.csv", source="demo")
     return sqlite_workspace
 
 
@@ -189,3 +195,23 @@ def test_demo_enterprises_get_chain_needs(demo_workspace: Workspace, ref: str) -
     hits = [i for i in found if any(w in i.text for w in DEMO_EXPECTED[ref])]
     assert hits, [i.text for i in found]
     assert all(len(i.evidence["path"]) >= 2 and 0 < i.confidence <= 1 for i in hits)
+
+
+def test_rerun_keeps_ids_of_proposals_inferred_again(workspace: Workspace, graph: ChainGraph) -> None:
+    """`copark infer ORG` lists by re-inferring: ids it showed must still be valid for --accept next time."""
+    org_id = add_org(workspace, "丙公司", products=["制氧机"])
+    first = {text: item.id for text, item in needs(workspace, org_id, graph).items()}
+    with workspace.transaction() as session:
+        org = session.get(Organization, org_id)
+        org.products = ["制氧机", "血压计"]
+    second = {text: item.id for text, item in needs(workspace, org_id, graph).items()}
+    assert first and all(second[text] == item_id for text, item_id in first.items())
+    assert set(second) > set(first)
+    with workspace.transaction() as session:
+        org = session.get(Organization, org_id)
+        org.products = ["血压计"]
+    third = needs(workspace, org_id, graph)
+    with workspace.transaction() as session:
+        stored = {i.text for i in inferred_items(session=session, organization=session.get(Organization, org_id),
+                                                 direction="need")}
+    assert "分子筛" not in third and stored == set(third)  # proposals no longer inferred are gone

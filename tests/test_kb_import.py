@@ -146,6 +146,11 @@ def test_gbt_missing_columns_and_paths(sqlite_workspace: Workspace, tmp_path: Pa
         import_knowledge(workspace=sqlite_workspace)
     with pytest.raises(CoparkError):
         import_knowledge(workspace=sqlite_workspace, chainkg=tmp_path, min_confidence=1.5)
+    gbk = tmp_path / "gbk.csv"
+    gbk.write_bytes(GBT.encode("gbk"))  # an Excel "CSV" in the local code page, or an .xlsx given by mistake
+    with pytest.raises(CoparkError, match="UTF-8") as info:
+        import_knowledge(workspace=sqlite_workspace, gbt=gbk)
+    assert info.value.problem.where == "gbk.csv"
 
 
 def test_cli_kb_import(sqlite_url: str, tmp_path: Path) -> None:

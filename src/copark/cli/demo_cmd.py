@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import Annotated
+
+import typer
 
 from copark.cli.base import GuardedTyper, console, open_workspace
+from copark.core.errors import CoparkError
 from copark.demo import demo_park, load_demo
 from copark.knowledge.industries import builtin_industries
 from copark.locale import t
@@ -18,18 +22,24 @@ def register(app: GuardedTyper) -> None:
     """Add `copark demo` to the root app."""
 
     @app.command("demo", help=t("demo.help"))
-    def demo(top: int = TOP_PER_INDUSTRY) -> None:
+    def demo(top: Annotated[int, typer.Option("--top", help=t("demo.opt.top"))] = TOP_PER_INDUSTRY) -> None:
+        if top < 1:
+            raise CoparkError(t("option.not_positive", option="--top", value=top),
+                              t("option.not_positive.fix", option="--top", example=TOP_PER_INDUSTRY))
         workspace = open_workspace()
-        with console.status(t("demo.loading")):
-            report = load_demo(workspace=workspace)
-        console.print(t("demo.loaded", orgs=report.orgs.created + report.orgs.updated + report.orgs.unchanged,
-                        items=report.items.created + report.items.updated + report.items.unchanged, url=workspace.url))
-        with console.status(t("demo.matching")), workspace.transaction() as session:  # noqa: SIM117
-            park = demo_park(workspace=workspace)
-            found = park_opportunities(session=session, park=park.name, top=10_000, regions=workspace.regions)
-            industries = {o.id: o.industry_code or "" for o in session.query(Organization)}
+        try:
+            with console.status(t("demo.loading")):
+                report = load_demo(workspace=workspace)
+            console.print(t("demo.loaded", orgs=report.orgs.created + report.orgs.updated + report.orgs.unchanged,
+                            items=report.items.created + report.items.updated + report.items.unchanged,
+                            url=workspace.url), soft_wrap=True)
+            with console.status(t("demo.matching")), workspace.transaction() as session:  # noqa: SIM117
+                park = demo_park(workspace=workspace)
+                found = park_opportunities(session=session, park=park.name, top=10_000, regions=workspace.regions)
+                industries = {o.id: o.industry_code or "" for o in session.query(Organization)}
+        finally:
+            workspace.close()
         _print_by_industry(found, industries, top)
-        workspace.close()
 
 
 def _division_name(code: str) -> str:
@@ -43,7 +53,7 @@ def _print_by_industry(found: list[OpportunityView], industries: dict[int, str],
     groups: dict[str, list[OpportunityView]] = defaultdict(list)
     for view in found:
         groups[_division_name(industries.get(view.need_org_id, ""))].append(view)
-    console.print(t("demo.summary", count=len(found), industries=len(groups)))
+    console.print(t("demo.summary", count=len(found), industries=len(groups)), soft_wrap=True)
     for name in sorted(groups, key=lambda g: -max(v.score for v in groups[g])):
         console.rule(f"[bold]{name}", align="left")
         for view in sorted(groups[name], key=lambda v: -v.score)[:top]:

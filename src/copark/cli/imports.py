@@ -20,6 +20,9 @@ from copark.locale import label, labels, parse_label, t
 from copark.services.catalog import list_organizations, organization_detail
 from copark.storage.tables import Item
 
+DEFAULT_TEMPLATE = Path(t("cli.template.default_path"))
+DEFAULT_EXPORT = Path(t("cli.export.default_path"))
+
 
 def _label(enum_type: type, value: str | None) -> str:
     try:
@@ -78,7 +81,7 @@ def _import_command(
 
 
 def _template_command(
-    path: Annotated[Path, typer.Argument(help=t("cli.template.path"))] = Path("清单模板.xlsx"),
+    path: Annotated[Path, typer.Argument(help=t("cli.template.path"))] = DEFAULT_TEMPLATE,
     force: Annotated[bool, typer.Option("--force", help=t("cli.template.force"))] = False,
 ) -> None:
     written = write_template(path, force=force)
@@ -86,7 +89,7 @@ def _template_command(
 
 
 def _export_command(
-    path: Annotated[Path, typer.Argument(help=t("cli.export.path"))] = Path("清单导出.xlsx"),
+    path: Annotated[Path, typer.Argument(help=t("cli.export.path"))] = DEFAULT_EXPORT,
     include_inferred: Annotated[bool, typer.Option("--include-inferred", help=t("cli.export.inferred"))] = False,
 ) -> None:
     workspace = open_workspace()
@@ -104,6 +107,9 @@ def _orgs_command(
     search: Annotated[str | None, typer.Option("--search", help=t("cli.orgs.search"))] = None,
     limit: Annotated[int, typer.Option("--limit", help=t("cli.orgs.limit"))] = 200,
 ) -> None:
+    if limit < 1:
+        raise CoparkError(t("option.not_positive", option="--limit", value=limit),
+                          t("option.not_positive.fix", option="--limit", example=50))
     kind_value = None
     if kind:
         parsed = parse_label(OrgKind, kind)

@@ -11,6 +11,7 @@ from rich.table import Table
 from rich.tree import Tree
 
 from copark.cli.base import GuardedTyper, console, open_workspace
+from copark.core.errors import CoparkError
 from copark.core.vocab import Direction, InferredStatus, ItemKind
 from copark.knowledge.chains import ChainNode
 from copark.locale import label, t
@@ -50,6 +51,10 @@ def infer_command(
 ) -> None:
     from copark.services.knowledge import infer_for
 
+    both = sorted(set(accept or ()) & set(dismiss or ()))
+    if both:  # applying both in turn would silently leave the item dismissed
+        raise CoparkError(t("infer.accept_and_dismiss", ids="、".join(map(str, both))),
+                          t("infer.accept_and_dismiss.fix"))
     workspace = open_workspace()
     try:
         view = infer_for(workspace=workspace, ref=org, offers=offers, accept=accept or (), dismiss=dismiss or ())

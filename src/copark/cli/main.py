@@ -9,9 +9,10 @@ import typer
 from copark import __version__
 from copark.cli import classify_cmd, demo_cmd, evaluate_cmd, imports, knowledge, matching
 from copark.cli.base import GuardedTyper, state
+from copark.locale import t
 
 app = GuardedTyper(
-    help="copark：共建产业园区资源清单与需求清单对接工具（导入、产业链知识、智能匹配）。",
+    help=t("cli.help"),
 )
 
 
@@ -25,14 +26,14 @@ def _version(value: bool) -> None:
 def root(
     database: Annotated[
         str | None,
-        typer.Option("--database", "-d", help="数据库地址（默认取 COPARK_DATABASE_URL，或当前目录的 copark.sqlite）"),
+        typer.Option("--database", "-d", help=t("cli.opt.database")),
     ] = None,
-    debug: Annotated[bool, typer.Option("--debug", help="出错时显示完整堆栈")] = False,
+    debug: Annotated[bool, typer.Option("--debug", help=t("cli.opt.debug"))] = False,
     version: Annotated[
-        bool, typer.Option("--version", callback=_version, is_eager=True, help="显示版本")
+        bool, typer.Option("--version", callback=_version, is_eager=True, help=t("cli.opt.version"))
     ] = False,
 ) -> None:
-    """copark：共建产业园区资源清单与需求清单对接工具。"""
+    """Set the global options every command reads (cli.base.state)."""
     state.debug = debug
     state.database_url = database
 

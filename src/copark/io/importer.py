@@ -15,7 +15,7 @@ from copark.io.readers import RawSheet, read_file
 from copark.io.records import ItemRecord, OrgRecord, item_key
 from copark.io.rejects import default_rejects_path, write_rejects
 from copark.io.validate import Batch, StoredOrgs, Validator
-from copark.knowledge.industries import builtin_industries
+from copark.knowledge.industries import load_industries
 from copark.locale import t
 from copark.storage.tables import Item, Organization, Park
 from copark.workspace import Workspace
@@ -74,7 +74,8 @@ def import_files(
     with workspace.transaction() as session:
         if before_write is not None:
             before_write(session)
-        validator = Validator(regions=workspace.regions, industries=builtin_industries(),
+        # The built-in table lists only the park chains' classes; `kb import --gbt` completes it.
+        validator = Validator(regions=workspace.regions, industries=load_industries(session),
                               stored=_stored_orgs(session))
         total = sum(len(s.rows) for s in sheets)
         batch = validator.run(sheets, _ticker(progress, t("import.progress.check"), total))

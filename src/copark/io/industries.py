@@ -22,5 +22,9 @@ def resolve_industry(table: IndustryTable, value: str) -> str:
         if known is not None:  # the digits exist, so the section letter contradicts them ("A3581")
             raise CoparkError(t("import.industry_section", value=value, section=known.section),
                               t("import.unknown_industry.fix"))
+        division = table.by_code.get(code[:2]) if code.isdigit() else None
+        if division is not None and not table.children(division.code):  # the table stops at this division
+            raise CoparkError(t("import.industry_not_loaded", value=value, division=f"{division.code} {division.name}"),
+                              t("import.industry_not_loaded.fix"))
         raise CoparkError(t("import.unknown_industry", value=value), t("import.unknown_industry.fix"))
     return record.code

@@ -95,6 +95,13 @@ def gbt_rows(path: Path) -> Iterator[dict[str, object]]:
     """Industry rows of a GB/T 4754-2017 CSV (code,name,level,parent,section[,description]); bad rows raise."""
     if not path.is_file():
         raise CoparkError(t("kb.import.no_file", path=str(path)), t("kb.import.no_file.fix"))
+    try:
+        yield from _gbt_rows(path)
+    except UnicodeDecodeError as exc:  # an .xlsx or a GBK file given where UTF-8 CSV is expected
+        raise CoparkError(t("kb.gbt.not_utf8"), t("kb.gbt.not_utf8.fix"), where=path.name) from exc
+
+
+def _gbt_rows(path: Path) -> Iterator[dict[str, object]]:
     with path.open(encoding="utf-8-sig", newline="") as handle:
         reader = csv.DictReader(handle)
         missing = [c for c in _GBT_COLUMNS if c not in (reader.fieldnames or [])]

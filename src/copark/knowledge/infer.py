@@ -115,27 +115,45 @@ def _offer_candidates(graph: ChainGraph, org: Organization) -> list[Candidate]:
 
 def _replace(*, session: Session, org: Organization, direction: Direction, candidates: list[Candidate],
              exclude: set[str], limit: int, min_confidence: float) -> list[Item]:
-    """Drop the org's proposed inferences of `direction` and store the new ones; reviewed ones stay as they are."""
-    reviewed = {key(i.text) for i in org.items
-                if i.direction == direction and i.origin == Origin.inferred and i.status != InferredStatus.proposed}
-    session.execute(delete(Item).where(
-        Item.organization_id == org.id, Item.direction == direction.value, Item.origin == Origin.inferred.value,
-        Item.status == InferredStatus.proposed.value,
-    ))
-    session.expire(org, ["items"])
+    """Make the org's proposed inferences of `direction` the candidates; reviewed ones stay as they are.
+
+    A proposal inferred again keeps its item (and id), so ids shown by one `copark infer` stay valid for
+    `--accept`/`--dismiss`, and opportunities found for it survive a re-run.
+    """
+    reviewed: set[str] = set()
+    proposed: dict[str, Item] = {}
+    stale: list[int] = []
+    for item in org.items:
+        if item.direction != direction or item.origin != Origin.inferred:
+            continue
+        if item.status != InferredStatus.proposed:
+            reviewed.add(key(item.text))
+        elif key(item.text) in proposed:
+            stale.append(item.id)
+        else:
+            proposed[key(item.text)] = item
     skip = exclude | reviewed
     kept = [c for c in candidates if key(c.name) not in skip and c.confidence >= min_confidence]
     kept.sort(key=lambda c: (-c.confidence, len(c.path), c.name))
     items = []
     for c in kept[:limit]:
         kind = _ITEM_KIND.get(c.kind, ItemKind.material) if direction == Direction.need else ItemKind.product
-        items.append(Item(
-            organization_id=org.id, direction=direction.value, kind=kind.value, text=c.name,
-            origin=Origin.inferred.value, status=InferredStatus.proposed.value, confidence=round(c.confidence, 3),
-            evidence={"path": c.path, "from_product": c.from_product, "edge_kind": c.kind}, source=SOURCE,
-        ))
-    session.add_all(items)
+        values = {"kind": kind.value, "confidence": round(c.confidence, 3), "source": SOURCE,
+                  "evidence": {"path": c.path, "from_product": c.from_product, "edge_kind": c.kind}}
+        item = proposed.pop(key(c.name), None)
+        if item is None:
+            item = Item(organization_id=org.id, direction=direction.value, text=c.name, origin=Origin.inferred.value,
+                        status=InferredStatus.proposed.value, **values)
+            session.add(item)
+        else:
+            for column, value in values.items():
+                setattr(item, column, value)
+        items.append(item)
+    stale += [i.id for i in proposed.values()]
+    if stale:
+        session.execute(delete(Item).where(Item.id.in_(stale)))
     session.flush()
+    session.expire(org, ["items"])
     return items
 
 

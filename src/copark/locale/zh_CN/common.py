@@ -49,6 +49,11 @@ SYNONYMS: dict[str, dict[str, str]] = {
 }
 
 MESSAGES: dict[str, str] = {
+    # the root command
+    "cli.help": "copark：共建产业园区资源清单与需求清单对接工具（导入、产业链知识、智能匹配）。",
+    "cli.opt.database": "数据库地址（默认取 COPARK_DATABASE_URL，或当前目录的 copark.sqlite）",
+    "cli.opt.debug": "出错时显示完整堆栈",
+    "cli.opt.version": "显示版本",
     # generic
     "error.prefix": "错误",
     "error.hint": "提示",
@@ -68,6 +73,8 @@ MESSAGES: dict[str, str] = {
     "number.fix": "请填写数字，如 120",
     "date.bad": "“{value}”不是有效日期",
     "date.fix": "请写成 2025-12-31 或 2025年12月31日",
+    "option.not_positive": "{option} 应为正整数，实际为 {value}",
+    "option.not_positive.fix": "例如 {option} {example}",
     # finding organizations
     "org.empty_ref": "未指定机构",
     "org.empty_ref.fix": "请给出机构编号、全称或名称中唯一的一部分",

@@ -2,6 +2,7 @@
 
 MESSAGES: dict[str, str] = {
     "demo.help": "导入内置的雨溆工业园示例数据（示意性数据），并按行业列出跨区域对接机会。",
+    "demo.opt.top": "每个行业显示得分最高的几条",
     "demo.loading": "正在导入示例数据……",
     "demo.loaded": "已导入示例数据：{orgs} 家机构，{items} 条资源/需求（数据库：{url}）",
     "demo.matching": "正在匹配跨区域对接机会……",

@@ -101,6 +101,9 @@ MESSAGES: dict[str, str] = {
     "import.bad_industry.names": "，或准确的行业名称",
     "import.unknown_industry": "行业代码“{value}”不在 GB/T 4754-2017 中",
     "import.unknown_industry.fix": "请核对行业代码（门类字母可省略，如 C3581 写作 3581 亦可）",
+    "import.industry_not_loaded": "行业代码“{value}”属于大类“{division}”，但内置行业表未收录该大类下的中类和小类",
+    "import.industry_not_loaded.fix": "请先运行 copark kb import --gbt 国民经济行业分类.csv 导入完整的 GB/T 4754-2017 表，"
+                                      "或只填大类代码",
     "import.industry_section": "行业代码“{value}”的门类字母应为“{section}”",
     "import.bad_quantity": "无法识别数量“{value}”",
     "import.bad_quantity.fix": "请写成如 500 或 500吨",
@@ -208,6 +211,7 @@ MESSAGES: dict[str, str] = {
     # CLI help
     "cli.template.help": "生成空白的资源/需求清单导入模板（.xlsx，含填写说明和示例）。",
     "cli.template.path": "模板保存位置",
+    "cli.template.default_path": "清单模板.xlsx",
     "cli.template.force": "覆盖已存在的文件",
     "cli.import.help": "导入园区、企业及其资源清单/需求清单（.xlsx 或 .csv）；默认全部无误才写入。",
     "cli.import.files": "要导入的 .xlsx / .csv 文件",
@@ -216,6 +220,7 @@ MESSAGES: dict[str, str] = {
     "cli.import.source": "记录在数据中的来源说明（默认：文件名）",
     "cli.export.help": "按导入模板的格式导出园区、机构和清单条目（可再次导入）。",
     "cli.export.path": "导出位置：.xlsx 写三张表；.csv 每张表写一个文件（<名称>_企业.csv 等）",
+    "cli.export.default_path": "清单导出.xlsx",
     "cli.export.inferred": "同时导出系统推断的条目",
     "cli.orgs.help": "列出机构。",
     "cli.orgs.region": "按地区筛选（名称或6位代码，含下级地区）",

@@ -62,6 +62,8 @@ MESSAGES: dict[str, str] = {
     "kb.gbt.bad_level": "层级“{value}”无效，应为 1（门类）到 4（小类）",
     "kb.gbt.bad_code": "行业代码“{value}”与层级 {level} 不符",
     "kb.gbt.no_name": "行业代码“{code}”没有名称",
+    "kb.gbt.not_utf8": "行业分类文件不是 UTF-8 编码的 CSV",
+    "kb.gbt.not_utf8.fix": "请另存为 UTF-8 编码的 CSV（表头 code,name,level,parent,section）后重新导入",
     "kb.gbt.fix": "请修正该行后重新导入；本次导入未写入任何数据",
     "kb.import.done.industries": "行业分类：新增 {created} 条，更新 {updated} 条",
     "kb.import.done.relations": "产业链关系（来源 {source}）：导入 {relations} 条关系、新增 {nodes} 个节点；"
@@ -87,6 +89,8 @@ MESSAGES: dict[str, str] = {
     "infer.summary": "新推断 {proposed} 条（已替换之前待确认的推断）；已采纳 {accepted} 条、已忽略 {dismissed} 条保持不变",
     "infer.accepted": "已采纳 {count} 条推断",
     "infer.dismissed": "已忽略 {count} 条推断",
+    "infer.accept_and_dismiss": "条目 {ids} 不能同时采纳和忽略",
+    "infer.accept_and_dismiss.fix": "每个编号只写在 --accept 或 --dismiss 之一后面",
     "infer.item_not_found": "找不到编号为 {id} 的条目",
     "infer.item_not_inferred": "条目 {id}（{text}）是企业填报的，不是系统推断的",
     "infer.item_other_org": "条目 {id}（{text}）不属于 {org}",
