@@ -78,6 +78,14 @@ def test_malformed_product_line_names_file_and_line(kg_dir: Path, line: str, exp
     assert expected in info.value.problem.what
 
 
+def test_non_utf8_line_names_file_and_line(kg_dir: Path) -> None:
+    with (kg_dir / "company_product.jsonl").open("ab") as handle:
+        handle.write('{"company_code": "1", "product_name": "过滤棉", "rel_weight": 0.1}\n'.encode("gbk"))
+    with pytest.raises(CoparkError) as info:
+        list(read_company_products(kg_dir))
+    assert info.value.problem.where == "company_product.jsonl:4" and "UTF-8" in info.value.problem.what
+
+
 def test_unknown_relation_and_missing_file(kg_dir: Path) -> None:
     _write(kg_dir / "product_product.jsonl", [{"from_entity": "a", "to_entity": "b", "rel": "朋友"}])
     with pytest.raises(CoparkError, match="朋友"):

@@ -91,6 +91,8 @@ Tick = Callable[[str, int, int | None], None]  # (what is being read, rows so fa
 
 def read_file(path: Path, problems: list[Problem], warnings: list[str], tick: Tick | None = None) -> list[RawSheet]:
     """Every sheet of `path` in a known layout; unmatched sheets become problems (the 说明 sheet is skipped)."""
+    if path.is_dir():
+        raise CoparkError(t("import.is_directory", path=path), t("import.is_directory.fix"))
     if not path.is_file():
         raise CoparkError(t("import.file_missing", path=path), t("import.file_missing.fix"))
     suffix = path.suffix.lower()

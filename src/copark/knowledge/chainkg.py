@@ -52,8 +52,13 @@ def _rows(path: Path, required: tuple[str, ...]) -> Iterator[tuple[int, dict[str
             t("evaluate.chainkg_missing_file_fix"),
             where=str(path.parent),
         )
-    with path.open(encoding="utf-8") as handle:
-        for number, line in enumerate(handle, start=1):
+    with path.open("rb") as handle:
+        for number, raw in enumerate(handle, start=1):
+            try:
+                line = raw.decode("utf-8")
+            except UnicodeDecodeError:
+                raise CoparkError(t("evaluate.chainkg_not_utf8"), t("evaluate.chainkg_bad_line_fix"),
+                                  where=f"{path.name}:{number}") from None
             if not line.strip():
                 continue
             where = f"{path.name}:{number}"

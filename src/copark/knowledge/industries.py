@@ -17,7 +17,6 @@ from copark.knowledge.text import normalize
 from copark.storage.tables import Industry
 
 _CODE = re.compile(r"^([A-Ta-t])?\s*(\d{2}|\d{3}|\d{4})?$")
-LEVEL_NAMES = {1: "section", 2: "division", 3: "group", 4: "class"}
 
 
 @dataclass(frozen=True)

@@ -136,15 +136,3 @@ def upsert_industries(*, session: Session, rows: Iterable[dict[str, object]], so
     session.flush()
     return created, updated
 
-
-def kb_summary(*, session: Session) -> dict[str, dict[str, int]]:
-    """Counts per source: nodes, relations, industries."""
-    summary: dict[str, dict[str, int]] = {}
-    for source, count in session.execute(select(KnowledgeNode.source, func.count()).group_by(KnowledgeNode.source)):
-        summary.setdefault(source, {})["nodes"] = count
-    for source, count in session.execute(
-            select(KnowledgeRelation.source, func.count()).group_by(KnowledgeRelation.source)):
-        summary.setdefault(source, {})["relations"] = count
-    for source, count in session.execute(select(Industry.source, func.count()).group_by(Industry.source)):
-        summary.setdefault(source, {})["industries"] = count
-    return summary

@@ -41,6 +41,7 @@ MESSAGES: dict[str, str] = {
     "evaluate.chainkg_missing_file": "找不到产业链知识图谱文件 {file}",
     "evaluate.chainkg_missing_file_fix": "--kb 应指向包含 company.jsonl、company_product.jsonl、product_product.jsonl 的 chainkg 目录",
     "evaluate.chainkg_not_dir": "产业链知识图谱目录不存在",
+    "evaluate.chainkg_not_utf8": "这一行不是 UTF-8 编码",
     "evaluate.chainkg_bad_json": "这一行不是有效的 JSON：{error}",
     "evaluate.chainkg_not_object": "这一行不是 JSON 对象",
     "evaluate.chainkg_missing_field": "缺少字段或字段为空：{fields}",

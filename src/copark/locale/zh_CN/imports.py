@@ -73,6 +73,8 @@ MESSAGES: dict[str, str] = {
     # problems
     "import.file_missing": "找不到文件“{path}”",
     "import.file_missing.fix": "请检查文件路径",
+    "import.is_directory": "“{path}”是一个文件夹，不是文件",
+    "import.is_directory.fix": "请给出 .xlsx 或 .csv 文件，可一次给多个，如 copark import 清单/*.xlsx",
     "import.bad_suffix": "不支持的文件类型“{suffix}”",
     "import.bad_suffix.fix": "请使用 .xlsx 或 .csv（.xls 请先在 Excel 中另存为 .xlsx）",
     "import.bad_workbook": "无法读取 Excel 文件：{error}",
