@@ -12,8 +12,8 @@ from copark.core.errors import CoparkError
 from copark.demo import demo_park, load_demo
 from copark.knowledge.industries import builtin_industries
 from copark.locale import t
+from copark.services.catalog import industry_codes
 from copark.services.opportunities import OpportunityView, park_opportunities
-from copark.storage.tables import Organization
 
 TOP_PER_INDUSTRY = 5
 
@@ -36,7 +36,7 @@ def register(app: GuardedTyper) -> None:
             with console.status(t("demo.matching")), workspace.transaction() as session:  # noqa: SIM117
                 park = demo_park(workspace=workspace)
                 found = park_opportunities(session=session, park=park.name, top=10_000, regions=workspace.regions)
-                industries = {o.id: o.industry_code or "" for o in session.query(Organization)}
+                industries = industry_codes(session=session)
         finally:
             workspace.close()
         _print_by_industry(found, industries, top)

@@ -93,3 +93,8 @@ def organization_detail(*, session: Session, ref: str) -> OrgDetail:
     items = sorted(org.items, key=lambda i: (i.origin != "declared", i.id))
     return OrgDetail(org, park_name, [i for i in items if i.direction == "offer"],
                      [i for i in items if i.direction == "need"])
+
+
+def industry_codes(*, session: Session) -> dict[int, str]:
+    """Organization id → its GB/T 4754 code ("" when not filled in)."""
+    return {org_id: code or "" for org_id, code in session.execute(select(Organization.id, Organization.industry_code))}
