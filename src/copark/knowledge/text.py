@@ -11,7 +11,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import TYPE_CHECKING
 
-from copark.parsing.names import _LEGAL_FORMS, to_simplified
+from copark.parsing.names import strip_legal_form, to_simplified
 
 if TYPE_CHECKING:
     import jieba
@@ -93,13 +93,7 @@ def normalize(text: str) -> str:
 
 def strip_company_suffix(name: str) -> str:
     """An organization name without its legal form: 湖南舒小福新材料科技有限公司 → 湖南舒小福新材料科技."""
-    text = normalize(name)
-    for _ in range(2):
-        for form in _LEGAL_FORMS:
-            if text.endswith(form) and len(text) > len(form) + 1:
-                text = text[: -len(form)]
-                break
-    return text
+    return strip_legal_form(normalize(name))
 
 
 def strip_quantities(text: str) -> str:

@@ -53,6 +53,17 @@ def simplify(text: str) -> str:
     return to_simplified(to_half_width(text))
 
 
+def strip_legal_form(name: str) -> str:
+    """The name without its legal-form suffix(es): 舒小福新材料科技有限公司 → 舒小福新材料科技."""
+    text = name
+    for _ in range(2):  # 集团有限公司分公司 and the like carry two
+        for form in _LEGAL_FORMS:
+            if text.endswith(form) and len(text) > len(form) + 1:
+                text = text[: -len(form)]
+                break
+    return text
+
+
 def normalize_name(name: str, region_words: tuple[str, ...] = ()) -> str:
     """Key for matching the same organization across files: 湖南舒小福新材料科技有限公司 → 舒小福新材料科技.
 
@@ -61,12 +72,7 @@ def normalize_name(name: str, region_words: tuple[str, ...] = ()) -> str:
     """
     text = simplify(name).strip()
     text = re.sub(r"[(（][^)）]{1,12}[)）]", "", text)  # 可孚医疗(长沙)有限公司
-    text = _PUNCT.sub("", text)
-    for _ in range(2):
-        for form in _LEGAL_FORMS:
-            if text.endswith(form) and len(text) > len(form) + 1:
-                text = text[: -len(form)]
-                break
+    text = strip_legal_form(_PUNCT.sub("", text))
     prefixes = sorted({*region_words, *(p + "省" for p in _PROVINCES), *_PROVINCES}, key=len, reverse=True)
     stripped = True
     while stripped:
