@@ -73,6 +73,8 @@ def test_batch_equals_partition_and_reuses_retrieval_per_text() -> None:
     assert expected
     assert _key(match_batch(engine, needs, rule=RULE, workers=2)) == expected
     assert _key(match_batch(engine, needs, rule=RULE, workers=1)) == expected
+    bare = match_batch(engine, needs, rule=RULE, workers=2, explained=False)
+    assert _key(bare) == expected and all(m.explanation == {} for m in bare)
     compact = match_batch(engine, needs, rule=RULE, workers=2, reduce=lambda m: (m.need.id, m.offer.id, m.score))
     assert sorted(compact) == expected
     # a fresh engine (nothing remembered) gives each need the same answer as one fed identical texts before
@@ -80,3 +82,16 @@ def test_batch_equals_partition_and_reuses_retrieval_per_text() -> None:
     twin = next(n for n in needs[1:] if n.text == needs[0].text and n.org_id != needs[0].org_id)
     engine.match_need(needs[0], rule=RULE)
     assert _key(engine.match_need(twin, rule=RULE)) == _key(fresh.match_need(twin, rule=RULE))
+
+
+def test_bound_pruning_keeps_the_unpruned_ranking() -> None:
+    from copark.matching.engine import _best_per_org
+
+    graph_module = pytest.importorskip("copark.knowledge.graph")
+    offers, orgs, needs = _world(1500, 40, seed=5)
+    engine = MatchEngine(offers=offers, orgs=orgs, graph=graph_module.load_graph())
+    for item in needs:
+        mask = engine.offer_mask(orgs[item.org_id], RULE)
+        every = (engine.score_pair(item, i, how, explained=False) for i, how in engine.candidates(item, mask).items())
+        want = [(m.offer.id, m.score) for m in _best_per_org(every, 5)]
+        assert [(m.offer.id, m.score) for m in engine.match_need(item, top=5, rule=RULE)] == want

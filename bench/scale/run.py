@@ -92,7 +92,7 @@ def compact(match: Match) -> tuple[int, int, float, str]:
 
 
 def run_size(n_offers: int, *, n_needs: int, n_queries: int, n_exact: int, use_graph: bool,
-             workers: int = 1) -> dict:
+             workers: int = 1, explained: bool = True) -> dict:
     offers, orgs, needs = synthesize(n_offers, max(n_needs, n_queries, n_exact))
     graph = None
     if use_graph:
@@ -113,7 +113,7 @@ def run_size(n_offers: int, *, n_needs: int, n_queries: int, n_exact: int, use_g
 
     batch = needs[:n_needs]
     t0 = time.perf_counter()
-    matched = match_batch(engine, batch, top=10, rule=rule, workers=workers, reduce=compact)
+    matched = match_batch(engine, batch, top=10, rule=rule, workers=workers, reduce=compact, explained=explained)
     batch_s = time.perf_counter() - t0
 
     recalls, exact_ms, index_ms = [], [], []
@@ -138,6 +138,7 @@ def run_size(n_offers: int, *, n_needs: int, n_queries: int, n_exact: int, use_g
         "latency_ms_p50": round(statistics.median(latencies), 1),
         "latency_ms_p95": round(latencies[int(0.95 * (len(latencies) - 1))], 1),
         "batch_needs": len(batch),
+        "batch_explained": explained,
         "batch_distinct_texts": len({n.text for n in batch}),
         "batch_matches": len(matched),
         "batch_s": round(batch_s, 1),
@@ -157,13 +158,15 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=200, help="single-need queries timed for p50/p95")
     parser.add_argument("--exact", type=int, default=20, help="needs scored by brute force for recall/ratio")
     parser.add_argument("--workers", type=int, default=1, help="processes for the build and the batch (fork)")
+    parser.add_argument("--no-explain", action="store_true", help="batch without building explanations")
     parser.add_argument("--no-graph", action="store_true", help="lexical retrieval only")
     parser.add_argument("--output", type=Path, help="append results as JSON lines here")
     args = parser.parse_args()
     print(json.dumps({"machine": f"{platform.processor() or platform.machine()}, {platform.python_version()}"}))
     for size in args.sizes:
         result = run_size(size, n_needs=args.needs, n_queries=args.queries, n_exact=args.exact,
-                          use_graph=not args.no_graph, workers=args.workers)
+                          use_graph=not args.no_graph, workers=args.workers,
+                          explained=not args.no_explain)
         line = json.dumps(result, ensure_ascii=False)
         print(line, flush=True)
         if args.output:

@@ -35,7 +35,7 @@ from copark.matching.retrieval import (
     top_k,
     words,
 )
-from copark.matching.scoring import combine
+from copark.matching.scoring import POSITIONING_BONUS, WEIGHTS, combine
 
 #: Need kinds named by a product phrase whose head noun must appear in the offer for full text credit.
 HEADED_KINDS = frozenset({"product", "material"})
@@ -145,7 +145,8 @@ class MatchEngine:
             self._masks[key] = region_ok[self._org_region][self.offer_org]
         mask = self._masks[key]
         own = self._org_pos.get(need_org.id)
-        if own is not None and mask.any():
+        # own offers sit in the need's own region: a rule refusing that region has masked them already
+        if own is not None and rule.regions_allowed(need_org.region_code, need_org.region_code) and mask.any():
             mask = mask & (self.offer_org != own)
         return mask
 
@@ -200,14 +201,9 @@ class MatchEngine:
             self._km[key] = haversine_km(a.lonlat, b.lonlat)
         return self._km[key]
 
-    def score_pair(self, need: ItemDoc, position: int, retrieved_by: list[str] | None = None, *,
-                   explained: bool = True) -> Match | None:
-        """Every feature of (need, offer at `position`), combined; None when the pair is irrelevant.
-
-        `explained=False` skips building the explanation (ranking many candidates; winners are re-explained).
-        """
+    def relevance(self, need: ItemDoc, position: int) -> tuple[float, float, Any, list[str]]:
+        """(text, chain, ChainLink or None, shared tokens) of a need and the offer at `position`."""
         offer = self.offers[position]
-        need_org, offer_org = self.orgs[need.org_id], self.orgs[offer.org_id]
         coverage, shared = self.index.coverage(need.text, position)
         core = core_text(need.text)
         if core != need.text:  # 过滤棉（制氧机、雾化器用空气过滤材料）: the bracket explains, the phrase names
@@ -220,7 +216,19 @@ class MatchEngine:
             text *= 1.0 if head and head in normalize(offer.text) else HEAD_MISS_FACTOR
         link = (self.chain.best_link(need.text, self.offer_node[position], self.postings.keys())
                 if self.chain is not None else None)
-        chain = link_strength(link)
+        return text, link_strength(link), link, shared
+
+    def score_pair(self, need: ItemDoc, position: int, retrieved_by: list[str] | None = None, *,
+                   explained: bool = True, relevance: tuple[float, float, Any, list[str]] | None = None,
+                   ) -> Match | None:
+        """Every feature of (need, offer at `position`), combined; None when the pair is irrelevant.
+
+        `explained=False` skips building the explanation (ranking many candidates; winners are re-explained);
+        `relevance` passes what relevance() already computed for this pair.
+        """
+        offer = self.offers[position]
+        need_org, offer_org = self.orgs[need.org_id], self.orgs[offer.org_id]
+        text, chain, link, shared = relevance or self.relevance(need, position)
         if max(text, chain) < MIN_RELEVANCE:
             return None
         if offer.kind in INDUSTRIAL_KINDS:
@@ -262,11 +270,39 @@ class MatchEngine:
 
     # -- matching ----------------------------------------------------------------------------------
 
-    def match_need(self, need: ItemDoc, *, top: int = 10, rule: PairRule = PairRule()) -> list[Match]:
-        """The `top` best offers for one need through the index, at most one per offering organization."""
+    def match_need(self, need: ItemDoc, *, top: int = 10, rule: PairRule = PairRule(),
+                   explained: bool = True) -> list[Match]:
+        """The `top` best offers for one need through the index, at most one per offering organization.
+
+        `explained=False` leaves each Match's explanation empty (a bulk run can explain what it shows later).
+        """
         mask = self.offer_mask(self.orgs[need.org_id], rule)
-        scored = (self.score_pair(need, i, how, explained=False) for i, how in self.candidates(need, mask).items())
-        return [self._explained(m) for m in _best_per_org(scored, top)]
+        ranked = self._ranked(need, self.candidates(need, mask).items(), top)
+        return [self._explained(m) for m in ranked] if explained else ranked
+
+    def _ranked(self, need: ItemDoc, candidates: Iterable[tuple[int, list[str] | None]], top: int) -> list[Match]:
+        """_best_per_org over the candidates, skipping those whose score bound cannot reach the top (exact)."""
+        bounded = []
+        for order, (position, how) in enumerate(candidates):
+            rel = self.relevance(need, position)
+            if max(rel[0], rel[1]) >= MIN_RELEVANCE:
+                bounded.append((score_bound(rel[0], rel[1]), order, position, how, rel))
+        bounded.sort(key=lambda b: -b[0])
+        best: dict[int, tuple[Match, int]] = {}
+        floor = -1.0  # the top-th best organization's score so far
+        for bound, order, position, how, rel in bounded:
+            if round(bound, 2) < floor:
+                break  # sorted by bound: no later candidate can enter the top or raise an organization's best
+            match = self.score_pair(need, position, how, explained=False, relevance=rel)
+            if match is None:
+                continue
+            current = best.get(match.offer.org_id)
+            # equal scores: the earlier candidate wins, as when every candidate is scored in order
+            if current is None or (match.score, -order) > (current[0].score, -current[1]):
+                best[match.offer.org_id] = (match, order)
+                if len(best) >= top:
+                    floor = sorted((m.score for m, _ in best.values()), reverse=True)[top - 1]
+        return _best_per_org((m for m, _ in best.values()), top)
 
     def exact(self, need: ItemDoc, *, top: int = 10, rule: PairRule = PairRule()) -> list[Match]:
         """The same ranking by brute force over every allowed offer (reference for recall and speed)."""
@@ -278,6 +314,13 @@ class MatchEngine:
         full = self.score_pair(match.need, match.position, list(match.retrieved_by) or None)
         assert full is not None  # the same pair scored just before
         return full
+
+
+def score_bound(text: float, chain: float) -> float:
+    """The highest score a pair with this text and chain relevance can get (every other feature perfect)."""
+    rest = sum(WEIGHTS.values()) - WEIGHTS["relevance"] - WEIGHTS["agreement"] + POSITIONING_BONUS
+    return max(0.0, min(100.0, 100.0 * (WEIGHTS["relevance"] * max(text, chain)
+                                        + WEIGHTS["agreement"] * min(text, chain) + rest)))
 
 
 def _best_per_org(scored: Iterable[Match | None], top: int) -> list[Match]:
@@ -293,9 +336,9 @@ def _best_per_org(scored: Iterable[Match | None], top: int) -> list[Match]:
 
 
 def match_partition(engine: MatchEngine, needs: Iterable[ItemDoc], *, top: int = 10,
-                    rule: PairRule = PairRule()) -> list[Match]:
+                    rule: PairRule = PairRule(), explained: bool = True) -> list[Match]:
     """Match a partition of needs against a read-only engine: pure, so it can run on any worker."""
     out: list[Match] = []
     for need in needs:
-        out.extend(engine.match_need(need, top=top, rule=rule))
+        out.extend(engine.match_need(need, top=top, rule=rule, explained=explained))
     return out

@@ -161,11 +161,11 @@ class LexicalIndex:
         """BM25 score of every document for `text` (zeros when nothing matches)."""
         ids = self.query_ids(text)
         if not ids or len(self) == 0:
-            return np.zeros(len(self), dtype=np.float32)
+            return np.zeros(len(self))
         spans = [slice(self.post_ptr[i], self.post_ptr[i + 1]) for i in ids]
         docs = np.concatenate([self.post_doc[s] for s in spans])
         weights = np.concatenate([self.post_score[s] for s in spans])
-        return np.bincount(docs, weights=weights, minlength=len(self)).astype(np.float32)
+        return np.bincount(docs, weights=weights, minlength=len(self))  # float64: a cast costs a pass
 
     def doc_token_ids(self, doc: int) -> np.ndarray:
         return self.doc_tok[self.doc_ptr[doc] : self.doc_ptr[doc + 1]]
