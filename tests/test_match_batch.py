@@ -37,7 +37,7 @@ def _key(matches: list) -> list[tuple[int, int, float]]:
 
 
 def test_vectorized_bm25_equals_bm25s() -> None:
-    bm25s = pytest.importorskip("bm25s")
+    import bm25s
     offers, _, needs = _world(2000, 60)
     texts = [o.text for o in offers] + ["", "、"]  # empty documents get a placeholder token, as before
     index = LexicalIndex.build(texts)
@@ -53,7 +53,7 @@ def test_vectorized_bm25_equals_bm25s() -> None:
 
 
 def test_parallel_map_and_forked_build_equal_serial(monkeypatch: pytest.MonkeyPatch) -> None:
-    graph_module = pytest.importorskip("copark.knowledge.graph")
+    from copark.knowledge import graph as graph_module
     offers, orgs, needs = _world(600, 40)
     serial = MatchEngine(offers=offers, orgs=orgs, graph=graph_module.load_graph())
     monkeypatch.setattr(retrieval, "PARALLEL_MIN", 10)
@@ -66,7 +66,7 @@ def test_parallel_map_and_forked_build_equal_serial(monkeypatch: pytest.MonkeyPa
 
 
 def test_batch_equals_partition_and_reuses_retrieval_per_text() -> None:
-    graph_module = pytest.importorskip("copark.knowledge.graph")
+    from copark.knowledge import graph as graph_module
     offers, orgs, needs = _world(800, 300)
     engine = MatchEngine(offers=offers, orgs=orgs, graph=graph_module.load_graph())
     expected = _key(match_partition(engine, needs, rule=RULE))
@@ -85,9 +85,8 @@ def test_batch_equals_partition_and_reuses_retrieval_per_text() -> None:
 
 
 def test_bound_pruning_keeps_the_unpruned_ranking() -> None:
+    from copark.knowledge import graph as graph_module
     from copark.matching.engine import _best_per_org
-
-    graph_module = pytest.importorskip("copark.knowledge.graph")
     offers, orgs, needs = _world(1500, 40, seed=5)
     engine = MatchEngine(offers=offers, orgs=orgs, graph=graph_module.load_graph())
     for item in needs:

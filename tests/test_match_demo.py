@@ -12,8 +12,7 @@ from copark.workspace import Workspace
 
 @pytest.fixture
 def demo(sqlite_workspace: Workspace) -> Workspace:
-    demo_module = pytest.importorskip("copark.demo")
-    pytest.importorskip("copark.io.importer")
+    from copark import demo as demo_module
     demo_module.load_demo(workspace=sqlite_workspace)
     return sqlite_workspace
 

@@ -57,7 +57,7 @@ def test_cross_region_rule_follows_park_pairing() -> None:
 
 
 def test_chain_expansion_reaches_offers_sharing_no_words() -> None:
-    graph_module = pytest.importorskip("copark.knowledge.graph")
+    from copark.knowledge import graph as graph_module
     graph = graph_module.build_graph(
         [graph_module.NodeRecord("过滤材料"), graph_module.NodeRecord("熔喷布"),
          graph_module.NodeRecord("石英晶体谐振器")],

@@ -15,7 +15,7 @@ from copark.parsing.names import simplify
 _CJK_RUN = re.compile(r"[\u4e00-\u9fff]+|[a-z0-9]+(?:[.\-][a-z0-9]+)*")
 _KEEP = re.compile(r"[\u4e00-\u9fffa-z0-9]")
 # Words so common in 清单 text that they say nothing about what is offered or needed.
-STOPWORDS = frozenset("的 和 与 及 等 各类 各种 相关 一批 需要 需求 提供 可提供 供应 采购 我们 合作 寻求 有 年 约 万元 亿元 元".split())
+STOPWORDS = frozenset("的 和 与 及 等 各类 各种 相关 一批 需要 需求 提供 可提供 供应 采购 我们 合作 寻求 有 年 约 万元 亿元 元 园区 企业 公司 清单".split())
 
 
 def _fallback_tokenize(text: str) -> list[str]:
