@@ -155,3 +155,10 @@ def test_weights_sum_to_a_hundred_for_a_perfect_pair() -> None:
     assert score == pytest.approx(100.0)
     penalised, parts = combine({**perfect, "positioning": -1.0})
     assert parts["positioning"] == pytest.approx(-10.0) and penalised == pytest.approx(85.0)
+
+
+def test_stopwords_are_cut_from_bigrams_too() -> None:
+    from copark.matching.retrieval import tokens
+
+    found = set(tokens("园区企业融资需求清单"))
+    assert "融资" in found and not found & {"园区", "区企", "企业", "需求", "清单", "资需"}

@@ -18,6 +18,10 @@ _KEEP = re.compile(r"[\u4e00-\u9fffa-z0-9]")
 STOPWORDS = frozenset("的 和 与 及 等 各类 各种 相关 一批 需要 需求 提供 可提供 供应 采购 我们 合作 寻求 有 年 约 万元 亿元 元 园区 企业 公司 清单".split())
 
 
+# Bigrams are cut at stopwords too, or 园区企业 would still match on 园区/区企/企业.
+_STOP_SPAN = re.compile("|".join(sorted((re.escape(w) for w in STOPWORDS if len(w) >= 2), key=len, reverse=True)))
+
+
 def _fallback_tokenize(text: str) -> list[str]:
     import jieba
 
@@ -58,7 +62,7 @@ def tokens(text: str) -> tuple[str, ...]:
     norm = normalize(text)
     found = (w.strip().lower() for w in _word_tokenizer()(norm))
     out = [w for w in found if (len(w) >= 2 or w.isascii()) and _KEEP.search(w) and w not in STOPWORDS]
-    for run in _CJK_RUN.findall(norm):
+    for run in _CJK_RUN.findall(_STOP_SPAN.sub(" ", norm)):
         if not "\u4e00" <= run[0] <= "\u9fff":
             if run not in out:
                 out.append(run)
