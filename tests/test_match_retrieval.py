@@ -134,6 +134,7 @@ def test_feature_helpers() -> None:
     assert industry_relation("3581", "C3581", False) == ("same_class", 1.0)
     assert industry_relation("3581", "3589", False)[0] == "same_group"
     assert industry_relation("3581", "1781", False) == ("same_section", 0.4)
+    assert industry_relation("8411", "8521", False)[0] == "same_section"  # Q: classes the built-in table lacks
     assert industry_relation("3581", "1781", True)[0] == "chain"
     assert industry_relation("3581", "6621", False)[0] == "different"
     assert industry_relation(None, "6621", False)[0] == "unknown"

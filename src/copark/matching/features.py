@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from copark.knowledge.industries import builtin_industries, parse_code
 from copark.matching.retrieval import normalize
 
 
@@ -52,28 +53,18 @@ class Features:
 
 
 def clean_industry(code: str | None) -> str:
-    """'C3581' → '3581'; a bare section letter stays ('C'); empty for None."""
-    code = (code or "").strip().upper()
-    return code[1:] if len(code) > 1 and code[0].isalpha() else code
-
-
-# GB/T 4754-2017: which 门类 (section) each 大类 (division) range belongs to.
-_SECTIONS = (
-    (1, 5, "A"), (6, 12, "B"), (13, 43, "C"), (44, 46, "D"), (47, 50, "E"), (51, 52, "F"), (53, 60, "G"),
-    (61, 62, "H"), (63, 65, "I"), (66, 69, "J"), (70, 70, "K"), (71, 72, "L"), (73, 75, "M"), (76, 79, "N"),
-    (80, 82, "O"), (83, 83, "P"), (84, 85, "Q"), (86, 90, "R"), (91, 96, "S"), (97, 97, "T"),
-)
+    """'C3581' → '3581'; a bare section letter stays ('C'); empty for None or a non-code."""
+    return parse_code(code) or ""
 
 
 def section_of(code: str | None) -> str | None:
     """The 门类 letter of an industry code ('3581' → 'C'), None when the code is not GB/T 4754."""
     code = clean_industry(code)
-    if len(code) == 1 and "A" <= code <= "T":
-        return code
-    if len(code) < 2 or not code[:2].isdigit():
-        return None
-    division = int(code[:2])
-    return next((letter for lo, hi, letter in _SECTIONS if lo <= division <= hi), None)
+    if len(code) == 1:
+        return code if "A" <= code <= "T" else None
+    # The division decides the section, so a class the built-in table does not list still has one.
+    division = builtin_industries().get(code[:2]) if len(code) >= 2 else None
+    return division.section if division else None
 
 
 def industry_relation(need_code: str | None, offer_code: str | None, chain_linked: bool) -> tuple[str, float]:
