@@ -21,11 +21,12 @@ def _evaluate_command(
     as_json: Annotated[bool, typer.Option("--json", help=t("evaluate.opt_json"))] = False,
     without: Annotated[list[str] | None, typer.Option("--without", help=t("evaluate.opt_without"))] = None,
     no_tune: Annotated[bool, typer.Option("--no-tune", help=t("evaluate.opt_no_tune"))] = False,
+    linear: Annotated[bool, typer.Option("--linear", help=t("evaluate.opt_linear"))] = False,
     encoder: Annotated[str | None, typer.Option("--encoder", help=t("encoders.opt_encoder"))] = None,
 ) -> None:
     """在能力评测集上评估匹配排序。"""
     result = evaluate_bench(bench_dir=bench_dir, kb_paths=kb or [], top=top, without=without or [],
-                            tune=not no_tune, encoder=encoder)
+                            tune=not no_tune, learn=not linear, encoder=encoder)
     for note in result.notes:
         err_console.print(note, markup=False)
     table = Table(title=t("evaluate.title"))

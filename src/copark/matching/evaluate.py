@@ -169,7 +169,8 @@ def inferred_needs(products: Sequence[str], kb: ChainKgData | None) -> list[str]
 
 
 def evaluate_bench(*, bench_dir: str | Path, kb_paths: Iterable[str | Path] = (), top: int | None = None,
-                   without: Iterable[str] = (), tune: bool = True, encoder: str | None = None) -> EvaluationResult:
+                   without: Iterable[str] = (), tune: bool = True, learn: bool = True,
+                   encoder: str | None = None) -> EvaluationResult:
     """Fit the ranker on the benchmark's organizations (in a throw-away SQLite file) and rank every case.
 
     encoder names an optional dense encoder (see copark.matching.encoders.get_encoder) for the dense signal.
@@ -191,7 +192,7 @@ def evaluate_bench(*, bench_dir: str | Path, kb_paths: Iterable[str | Path] = ()
             orgs = store_and_reload(bench.orgs, workspace=workspace)
         finally:
             workspace.close()
-    ranker = OrgRanker(without=without, tune=tune, encoder=dense).fit(orgs, kb=kb)
+    ranker = OrgRanker(without=without, tune=tune, learn=learn, encoder=dense).fit(orgs, kb=kb)
     by_id = {o.org_id: o for o in orgs}
     queries: list[str] = []
     owners: list[int] = []  # query → case index; a case with inferred needs owns several queries
@@ -218,4 +219,4 @@ def evaluate_bench(*, bench_dir: str | Path, kb_paths: Iterable[str | Path] = ()
     count = len(bench.cases)
     hits = {k: sum(1 for r in ranks if r is not None and r <= k) / count for k in (1, 5, 10)}
     mrr = sum(1.0 / r for r in ranks if r is not None) / count
-    return EvaluationResult(count, hits, mrr, seconds, ranks, dict(ranker.weights), notes)
+    return EvaluationResult(count, hits, mrr, seconds, ranks, ranker.summary(), notes)

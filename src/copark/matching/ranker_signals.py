@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from scipy import sparse
-from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 
 from copark.knowledge.chainkg import ChainKgData
 from copark.matching.encoders import Encoder
@@ -32,6 +32,18 @@ class OrgProfile:
 
 def _clean(text: str) -> str:
     return " ".join(text.split()).lower()
+
+
+def bigrams(text: str) -> list[str]:
+    """Distinct character bigrams inside each word (a one-character word stands for itself)."""
+    grams = {word if len(word) == 1 else word[i:i + 2] for word in text.split() for i in range(max(len(word) - 1, 1))}
+    return sorted(grams)
+
+
+def head(text: str) -> str:
+    """The last two characters of the last word: in Chinese product names, mostly the kind of thing (…齿轮, …药)."""
+    words = text.split()
+    return words[-1][-2:] if words else ""
 
 
 def make_vectorizer() -> TfidfVectorizer:
@@ -60,6 +72,11 @@ class TextIndex:
     kg_matrix: sparse.csr_matrix | None = None
     encoder: Encoder | None = None
     product_vectors: np.ndarray | None = None   # product rows × dims, unit length (dense signal)
+    name_vectorizer: TfidfVectorizer | None = None
+    names: sparse.csr_matrix | None = None       # organizations × name n-grams
+    bigram_vectorizer: CountVectorizer | None = None
+    presence: sparse.csr_matrix | None = None    # organizations × bigrams of products + industry, 0/1
+    bigram_df: np.ndarray | None = None          # how many organizations use each bigram
 
     @classmethod
     def build(cls, orgs: Sequence[OrgProfile], *, kb: ChainKgData | None = None,
@@ -89,12 +106,42 @@ class TextIndex:
         size = np.log1p(np.asarray([len(o.products) for o in orgs], dtype=np.float32))
         index = cls(orgs, vectorizer, docs, products, product_org, starts, has_products, industry_of, industries,
                     firm_sim, size)
+        index._add_surface(texts)
         if kb is not None:
             index._add_kg(kb)
         if encoder is not None:
             index.encoder = encoder
             index.product_vectors = encoder.encode(originals)
         return index
+
+    def _add_surface(self, texts: list[str]) -> None:
+        """Name n-grams and bigram presence: what the name, coverage and head signals read."""
+        names = [_clean(o.name) for o in self.orgs]
+        self.name_vectorizer = make_vectorizer().fit([n for n in names if n] or ["-"])
+        self.names = self.name_vectorizer.transform(names)
+        self.bigram_vectorizer = CountVectorizer(analyzer=bigrams, binary=True, dtype=np.float32)
+        self.bigram_vectorizer.fit([text for text in texts if text] or ["-"])
+        self.presence = self.bigram_vectorizer.transform(texts).tocsr()
+        self.bigram_df = np.asarray(self.presence.sum(axis=0), dtype=np.float32).ravel()
+
+    def _surface(self, queries: list[str]) -> dict[str, np.ndarray]:
+        """name: TF-IDF cosine to the organization's name; cover: share of the need's bigrams the organization
+        uses anywhere; head: whether it uses the need's head bigram; generic: log df of that bigram (per need);
+        length: the need's length (per need). Signals a learned ranker can weigh against each other."""
+        assert self.names is not None and self.presence is not None and self.bigram_df is not None
+        assert self.name_vectorizer is not None and self.bigram_vectorizer is not None
+        n_orgs = len(self.orgs)
+        out = {"name": (self.name_vectorizer.transform(queries) @ self.names.T).toarray().astype(np.float32)}
+        grams = self.bigram_vectorizer.transform(queries)
+        total = np.asarray([max(len(bigrams(q)), 1) for q in queries], dtype=np.float32)
+        out["cover"] = (grams @ self.presence.T).toarray().astype(np.float32) / total[:, None]
+        heads = self.bigram_vectorizer.transform([head(q) for q in queries])
+        out["head"] = np.minimum((heads @ self.presence.T).toarray(), 1.0).astype(np.float32)
+        generic = np.log1p(np.asarray(heads @ self.bigram_df, dtype=np.float32).ravel())
+        out["generic"] = np.broadcast_to(generic[:, None], (len(queries), n_orgs)).astype(np.float32)
+        length = np.asarray([len(q.replace(" ", "")) for q in queries], dtype=np.float32)
+        out["length"] = np.broadcast_to(np.log1p(length)[:, None], (len(queries), n_orgs)).astype(np.float32)
+        return out
 
     def _add_kg(self, kb: ChainKgData) -> None:
         """Product-relation neighbours (both directions) and which organizations list each product verbatim."""
@@ -155,6 +202,8 @@ class TextIndex:
         if "dense" in enabled and self.encoder is not None and self.product_vectors is not None:
             result["dense"] = self._dense(raw)
         result["size"] = np.broadcast_to(self.size, (len(queries), n_orgs)).astype(np.float32)
+        if "surface" in enabled:
+            result.update(self._surface(queries))
         return result
 
     def _industry_prior(self, votes: np.ndarray) -> np.ndarray:
