@@ -99,3 +99,12 @@ def test_too_few_cases_fall_back_to_linear_weights() -> None:
     ranker = OrgRanker().fit(_synthetic_orgs(30))
     assert ranker.model is None
     assert "doc" in ranker.summary()
+
+
+def test_learned_ranker_without_doc_still_ranks() -> None:
+    orgs = _synthetic_orgs()
+    ranker = OrgRanker(without=frozenset({"doc", "surface"})).fit(orgs)
+    assert ranker.model is not None and not any(name.startswith("doc") for name in ranker.model.names)
+    ids, scores = ranker.full_scores([orgs[0].products[0]])
+    assert len(ids) == len(orgs) and np.isfinite(scores).all()
+    assert ids[int(np.argmax(scores[0]))] == orgs[0].org_id  # a listed product points to its organization

@@ -22,6 +22,9 @@ __all__ = ["SIGNALS", "OrgProfile", "OrgRanker", "RankedOrg"]
 # match, need length and genericity (read by the learned ranker only).
 SIGNALS = ("doc", "maxsim", "industry", "colisting", "kg", "dense", "surface")
 LINEAR = ("doc", "maxsim", "industry", "colisting", "kg", "dense")
+# Outputs of TextIndex.signals that a switch above turns on or off besides its own name; size is always on.
+SWITCHED_BY = {"sector": "industry", "name": "surface", "cover": "surface", "head": "surface",
+               "generic": "surface", "length": "surface"}
 DEFAULT_WEIGHTS = {"doc": 1.0, "maxsim": 0.1, "industry": 0.1, "colisting": 0.05, "kg": 0.1, "dense": 0.7}
 GRID = (0.0, 0.03, 0.06, 0.1, 0.2, 0.4)
 # dense can be as strong as doc on its own, so its search must reach past doc's weight of 1.
@@ -113,12 +116,17 @@ class OrgRanker:
         training = []
         for reduced, cases in rounds:
             index = TextIndex.build(reduced, kb=kb, encoder=encoder)
-            signals = index.signals([c.need for c in cases], enabled=self._enabled)
+            signals = self._switched(index.signals([c.need for c in cases], enabled=self._enabled))
             training.append(TrainingRound(signals, np.asarray([c.org_index for c in cases], dtype=np.int64)))
         model = train(training, seed=self.seed)
         if model is not None:
             self.tuning_cases = total
         return model
+
+    def _switched(self, signals: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+        """Only the signals whose switch is on (TextIndex computes doc and maxsim in any case)."""
+        return {name: values for name, values in signals.items()
+                if name == "size" or SWITCHED_BY.get(name, name) in self._enabled}
 
     def summary(self) -> dict[str, float]:
         """What ranks: the learned model's size and training cases, or the linear weights."""
@@ -130,7 +138,7 @@ class OrgRanker:
         """(signals scaled per need for display, needs × organizations scores)."""
         assert self._index is not None
         if self.model is not None:
-            raw = self._index.signals(list(needs), enabled=self._enabled)
+            raw = self._switched(self._index.signals(list(needs), enabled=self._enabled))
             return _normalized(raw), self.model.scores(raw)
         signals = _normalized(self._index.signals(list(needs), enabled=frozenset(self.weights)))
         fused = sum(weight * signals[name] for name, weight in self.weights.items() if name in signals)

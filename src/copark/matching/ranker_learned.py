@@ -16,7 +16,7 @@ import lightgbm as lgb
 import numpy as np
 
 # Signals that get a scaled and a rank feature, and how many top organizations of each become candidates.
-CANDIDATES = {"doc": 300, "maxsim": 100, "industry": 100, "colisting": 100, "name": 30, "kg": 100, "dense": 100}
+CANDIDATES = {"doc": 300, "maxsim": 100, "industry": 100, "sector": 100, "colisting": 100, "name": 30, "kg": 100, "dense": 100}
 NEGATIVE_SHARE = 0.25   # share of non-matching candidates kept for training: 4× faster, same ranking quality
 PARAMS = {
     "objective": "lambdarank", "metric": "map", "eval_at": [10], "learning_rate": 0.1, "num_leaves": 31,
@@ -44,7 +44,7 @@ def features(signals: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
 
 def candidates(signals: dict[str, np.ndarray]) -> np.ndarray:
     """needs × organizations mask: the top organizations of each signal."""
-    shape = signals["doc"].shape
+    shape = next(iter(signals.values())).shape
     mask = np.zeros(shape, dtype=bool)
     for name, count in CANDIDATES.items():
         if name in signals and shape[1]:
@@ -79,7 +79,7 @@ class LearnedRanker:
 
     @property
     def trees(self) -> int:
-        return self.booster.current_iteration()
+        return self.booster.best_iteration or self.booster.current_iteration()
 
     def scores(self, signals: dict[str, np.ndarray]) -> np.ndarray:
         """needs × organizations scores; organizations outside the candidates rank below all candidates."""
@@ -89,7 +89,7 @@ class LearnedRanker:
             raise ValueError(f"signals missing for the learned ranker: {missing}")
         mask = candidates(signals)
         matrix, rows, cols = _table(table, self.names, mask)
-        doc = table["doc_scaled"].astype(np.float64)
+        doc = np.asarray(table.get("doc_scaled", np.zeros(mask.shape)), dtype=np.float64)
         result = doc - 2.0  # below any candidate once shifted under the row's floor
         if len(rows):
             predicted = self.booster.predict(matrix)
@@ -99,13 +99,6 @@ class LearnedRanker:
             result = result + floor[:, None]
             result[rows, cols] = predicted
         return result
-
-    def contributions(self, signals: dict[str, np.ndarray], row: int, cols: Sequence[int]) -> list[dict[str, float]]:
-        """Per-feature SHAP contributions of the model score for some organizations of one need (explanations)."""
-        table = features({name: values[row:row + 1] for name, values in signals.items()})
-        matrix = np.stack([table[name][0, list(cols)] for name in self.names], axis=1).astype(np.float32)
-        values = self.booster.predict(matrix, pred_contrib=True)
-        return [{name: float(v) for name, v in zip(self.names, line[:-1], strict=True)} for line in values]
 
 
 def train(rounds: Sequence[TrainingRound], *, seed: int = 13) -> LearnedRanker | None:

@@ -77,6 +77,7 @@ class TextIndex:
     bigram_vectorizer: CountVectorizer | None = None
     presence: sparse.csr_matrix | None = None    # organizations × bigrams of products + industry, 0/1
     bigram_df: np.ndarray | None = None          # how many organizations use each bigram
+    sectors: sparse.csr_matrix | None = None     # industries × n-grams: all products of an industry's organizations
 
     @classmethod
     def build(cls, orgs: Sequence[OrgProfile], *, kb: ChainKgData | None = None,
@@ -107,6 +108,11 @@ class TextIndex:
         index = cls(orgs, vectorizer, docs, products, product_org, starts, has_products, industry_of, industries,
                     firm_sim, size)
         index._add_surface(texts)
+        by_industry = [[] for _ in industries]
+        for org, number in zip(orgs, industry_of, strict=True):
+            if number >= 0:
+                by_industry[number].extend(org.products)
+        index.sectors = vectorizer.transform([_clean(" ".join(products)) for products in by_industry])
         if kb is not None:
             index._add_kg(kb)
         if encoder is not None:
@@ -194,6 +200,7 @@ class TextIndex:
             np.add.at(votes, (rows, self.product_org[top].ravel()), weight.ravel())
         if "industry" in enabled:
             result["industry"] = self._industry_prior(votes)
+            result["sector"] = self._sector(q)
         if "colisting" in enabled:
             colist = votes @ self.firm_sim
             result["colisting"] = colist / np.maximum(colist.max(axis=1, keepdims=True), 1e-6)
@@ -204,6 +211,16 @@ class TextIndex:
         result["size"] = np.broadcast_to(self.size, (len(queries), n_orgs)).astype(np.float32)
         if "surface" in enabled:
             result.update(self._surface(queries))
+        return result
+
+    def _sector(self, q: sparse.csr_matrix) -> np.ndarray:
+        """TF-IDF cosine of the need to everything the organization's industry makes (0 when unknown)."""
+        result = np.zeros((q.shape[0], len(self.orgs)), dtype=np.float32)
+        if self.sectors is None or not self.sectors.shape[0]:
+            return result
+        sims = (q @ self.sectors.T).toarray().astype(np.float32)
+        known = self.industry_of >= 0
+        result[:, known] = sims[:, self.industry_of[known]]
         return result
 
     def _industry_prior(self, votes: np.ndarray) -> np.ndarray:
