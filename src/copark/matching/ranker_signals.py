@@ -112,7 +112,8 @@ class TextIndex:
         for org, number in zip(orgs, industry_of, strict=True):
             if number >= 0:
                 by_industry[number].extend(org.products)
-        index.sectors = vectorizer.transform([_clean(" ".join(products)) for products in by_industry])
+        if by_industry:
+            index.sectors = vectorizer.transform([_clean(" ".join(products)) for products in by_industry])
         if kb is not None:
             index._add_kg(kb)
         if encoder is not None:
