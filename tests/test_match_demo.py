@@ -40,3 +40,25 @@ def test_all_demo_needs_are_matched_quickly(demo: Workspace) -> None:
         elapsed = time.perf_counter() - started
     assert run.needs > 100 and run.opportunities
     assert elapsed < 5.0  # target < 2 s on a quiet machine; CI machines are slower and shared
+
+
+def test_no_opportunity_rests_on_an_upstream_or_downstream_link(demo: Workspace) -> None:
+    """A need for 冲压模具 is not answered by an offer of 血糖仪 (its downstream product), nor a need for 纸箱
+    by 电力 (an input of its input): such chain links would be forced pairing (拉郎配)."""
+    with demo.transaction() as session:
+        run = service.match(session=session, regions=demo.regions)
+    kinds = {v.explanation["chain"]["kind"] for v in run.opportunities if v.explanation.get("chain")}
+    assert kinds and kinds <= {"same", "subcategory", "parent", "sibling"}
+    pairs = {(v.need_text, v.offer_text) for v in run.opportunities}
+    assert ("冲压模具", "血糖仪") not in pairs
+    assert not any("纸箱" in need and "电力" in offer for need, offer in pairs)
+
+
+def test_chain_links_that_answer_a_need() -> None:
+    from copark.knowledge.graph import load_graph
+    from copark.matching.retrieval import ChainExpander
+
+    chain = ChainExpander(load_graph())
+    assert chain.best_link("石英晶体振荡器", "石英晶体振荡器").kind == "same"
+    assert chain.best_link("冲压模具", chain.nodes("血糖仪")[0]) is None   # downstream product
+    assert chain.best_link("棉纱", chain.nodes("电力")[0]) is None         # upstream input

@@ -283,9 +283,10 @@ class ChainExpander:
     """Chain expansion over copark.knowledge.graph: maps texts to graph nodes and relates nodes, cached.
 
     Each offer is tagged with its best-matching node at index time; a need's nodes are then related to
-    the nodes present in the index by walking the graph two steps (same, subcategory, parent, sibling,
-    upstream, downstream; ChainGraph.relation when the graph cannot walk), once per need node, so a need
-    for 过滤材料 also reaches offers of 熔喷布.
+    the nodes present in the index by walking the graph two steps (same, subcategory, parent, sibling;
+    ChainGraph.relation when the graph cannot walk), once per need node, so a need for 过滤材料 also
+    reaches offers of 熔喷布. Upstream inputs and downstream products of the need are never links: an offer
+    of 电力 or of 护理垫 does not answer a need for 纸箱 (that would be forced pairing, 拉郎配).
     """
 
     #: How good a NodeMatch must be to tag a text with a node (NodeMatch.score is 0–1).
@@ -329,17 +330,17 @@ class ChainExpander:
         key = (need_node, offer_node)
         if key not in self._links:
             try:
-                self._links[key] = self.graph.relation(need_node, offer_node, max_depth=2)
+                link = self.graph.relation(need_node, offer_node, max_depth=2)
             except Exception:  # noqa: BLE001 - see nodes()
-                self._links[key] = None
+                link = None
+            self._links[key] = link if link is not None and getattr(link, "kind", "") in ANSWERS else None
         return self._links[key]
 
     def walked_links(self, node: str, depth: int = 2) -> dict[str, Any] | None:
         """Node → best link from `node`, built from the graph's own walks (sub/parent categories, inputs,
         outputs, siblings) in one pass; None when the graph cannot walk (then relation() is used)."""
         walks = {kind: getattr(self.graph, name, None) for kind, name in
-                 (("subcategory", "subcategories"), ("parent", "parents"), ("upstream", "upstream"),
-                  ("downstream", "downstream"))}
+                 (("subcategory", "subcategories"), ("parent", "parents"))}
         if any(w is None for w in walks.values()):
             return None
         found: dict[str, Any] = {node: WalkLink("same", [node], 0, 1.0)}
@@ -390,7 +391,9 @@ class ChainExpander:
 
 
 #: Worth of each link kind (as in ChainGraph.relation): an offer of the same thing answers a need best.
-LINK_FACTOR = {"same": 1.0, "subcategory": 0.9, "parent": 0.75, "sibling": 0.6, "upstream": 0.5, "downstream": 0.4}
+LINK_FACTOR = {"same": 1.0, "subcategory": 0.9, "parent": 0.75, "sibling": 0.6}
+#: Link kinds by which an offer can answer a need; ChainGraph.relation also reports upstream and downstream.
+ANSWERS = frozenset(LINK_FACTOR)
 
 
 @dataclass(frozen=True)
