@@ -62,3 +62,13 @@ def test_chain_links_that_answer_a_need() -> None:
     assert chain.best_link("石英晶体振荡器", "石英晶体振荡器").kind == "same"
     assert chain.best_link("冲压模具", chain.nodes("血糖仪")[0]) is None   # downstream product
     assert chain.best_link("棉纱", chain.nodes("电力")[0]) is None         # upstream input
+
+
+def test_sharing_only_deal_words_is_not_an_opportunity(demo: Workspace) -> None:
+    """实训设备 (training equipment) and 工业除尘设备 share only 设备; 储能电源组装代工 and 针织服装代工产能 only 代工."""
+    with demo.transaction() as session:
+        run = service.match(session=session, regions=demo.regions)
+    pairs = {(v.need_text, v.offer_text): v.score for v in run.opportunities}
+    assert not any(need.startswith("实训设备") and offer == "工业除尘设备" for need, offer in pairs)
+    assert ("储能电源组装代工", "针织服装代工产能") not in pairs
+    assert ("储能电源组装代工", "电子产品组装代工") in pairs  # assembly for assembly: kept, if weaker

@@ -31,8 +31,10 @@ from copark.matching.retrieval import (
     core_text,
     head_word,
     link_strength,
+    may_be_weak,
     normalize,
     top_k,
+    without_weak_terms,
     words,
 )
 from copark.matching.scoring import POSITIONING_BONUS, WEIGHTS, combine
@@ -216,6 +218,9 @@ class MatchEngine:
             text *= 1.0 if head and head in normalize(offer.text) else HEAD_MISS_FACTOR
         link = (self.chain.best_link(need.text, self.offer_node[position], self.postings.keys())
                 if self.chain is not None else None)
+        if (link is None and need.kind in INDUSTRIAL_KINDS and may_be_weak(shared)
+                and not self.index.coverage(without_weak_terms(need.text), position)[0]):
+            text *= HEAD_MISS_FACTOR  # only 设备 / 代工 / 技术 … in common: 实训设备 vs 工业除尘设备
         return text, link_strength(link), link, shared
 
     def score_pair(self, need: ItemDoc, position: int, retrieved_by: list[str] | None = None, *,

@@ -18,6 +18,21 @@ _KEEP = re.compile(r"[\u4e00-\u9fffa-z0-9]")
 STOPWORDS = frozenset("的 和 与 及 等 各类 各种 相关 一批 需要 需求 提供 可提供 供应 采购 我们 合作 寻求 有 年 约 万元 亿元 元 园区 企业 公司 清单".split())
 
 
+# Words that name the kind of deal rather than the thing (设备, 代工, 技术 …): two items sharing only these are
+# not about the same thing (实训设备 vs 工业除尘设备, 储能电源组装代工 vs 针织服装代工).
+WEAK_TERMS = frozenset("设备 代工 加工 代加工 产能 产品 技术 服务 材料 配件 组装 生产 制造 外协 外发 项目 系统 工程".split())
+_WEAK_SPAN = re.compile("|".join(sorted((re.escape(w) for w in WEAK_TERMS), key=len, reverse=True)))
+_WEAK_CHARS = frozenset("".join(WEAK_TERMS))
+
+
+def without_weak_terms(text: str) -> str:
+    """The text with its weak terms blanked out: what is left names the thing itself."""
+    return _WEAK_SPAN.sub(" ", text)
+
+
+def may_be_weak(shared: Sequence[str]) -> bool:
+    """Cheap test: every shared token touches a character of a weak term (else some real word is shared)."""
+    return bool(shared) and all(any(ch in _WEAK_CHARS for ch in token) for token in shared)
 # Bigrams are cut at stopwords too, or 园区企业 would still match on 园区/区企/企业.
 _STOP_SPAN = re.compile("|".join(sorted((re.escape(w) for w in STOPWORDS if len(w) >= 2), key=len, reverse=True)))
 
