@@ -21,7 +21,7 @@ RELS = ("upstream", "subcategory")
 KINDS = ("material", "component", "equipment", "service", "energy", "technology", "talent")
 
 # How much each kind of link is worth when ranking the ways an offer can serve a need.
-_LINK_FACTOR = {"same": 1.0, "subcategory": 0.9, "parent": 0.75, "sibling": 0.6, "upstream": 0.5, "downstream": 0.4}
+LINK_FACTOR = {"same": 1.0, "subcategory": 0.9, "parent": 0.75, "sibling": 0.6, "upstream": 0.5, "downstream": 0.4}
 _SPACES = re.compile(r"\s+")
 
 
@@ -300,9 +300,9 @@ class ChainGraph:
                     best = scored
         if best is None:  # no node for either side: the head-noun rule still tells parent from child
             if need_key.endswith(offer_key) and len(offer_key) >= 2:
-                best = ChainLink("parent", [need_text, offer_text], 1, round(0.5 * _LINK_FACTOR["parent"], 4))
+                best = ChainLink("parent", [need_text, offer_text], 1, round(0.5 * LINK_FACTOR["parent"], 4))
             elif offer_key.endswith(need_key) and len(need_key) >= 2:
-                best = ChainLink("subcategory", [need_text, offer_text], 1, round(0.5 * _LINK_FACTOR["subcategory"], 4))
+                best = ChainLink("subcategory", [need_text, offer_text], 1, round(0.5 * LINK_FACTOR["subcategory"], 4))
         return best
 
     def _node_link(self, need: str, offer: str, max_depth: int) -> ChainLink | None:
@@ -317,14 +317,14 @@ class ChainGraph:
             for step in steps:
                 if step.name == offer:
                     candidates.append(ChainLink(kind, step.path, len(step.path) - 1,
-                                                step.confidence * _LINK_FACTOR[kind]))
+                                                step.confidence * LINK_FACTOR[kind]))
         a, b = self._index(need), self._index(offer)
         for parent in self._parents[a].keys() & self._parents[b].keys():
             # A parent with hundreds of children (系统, 制品) says little about its children being alike.
             spread = min(1.0, 10 / max(len(self._children[parent]), 1))
             value = self._parents[a][parent].confidence * self._parents[b][parent].confidence * spread
             candidates.append(ChainLink("sibling", [need, self.names[parent], offer], 2,
-                                        value * _LINK_FACTOR["sibling"]))
+                                        value * LINK_FACTOR["sibling"]))
         return max(candidates, key=lambda c: c.confidence, default=None)
 
 

@@ -10,6 +10,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from copark.knowledge.graph import LINK_FACTOR as GRAPH_LINK_FACTOR
 from copark.parsing.names import simplify
 
 _CJK_RUN = re.compile(r"[\u4e00-\u9fff]+|[a-z0-9]+(?:[.\-][a-z0-9]+)*")
@@ -405,10 +406,10 @@ class ChainExpander:
         return best
 
 
-#: Worth of each link kind (as in ChainGraph.relation): an offer of the same thing answers a need best.
-LINK_FACTOR = {"same": 1.0, "subcategory": 0.9, "parent": 0.75, "sibling": 0.6}
 #: Link kinds by which an offer can answer a need; ChainGraph.relation also reports upstream and downstream.
-ANSWERS = frozenset(LINK_FACTOR)
+ANSWERS = frozenset({"same", "subcategory", "parent", "sibling"})
+#: Worth of each answering link kind, the graph's own table: an offer of the same thing answers a need best.
+LINK_FACTOR = {kind: factor for kind, factor in GRAPH_LINK_FACTOR.items() if kind in ANSWERS}
 
 
 @dataclass(frozen=True)
