@@ -1,4 +1,4 @@
-"""CLI command `copark evaluate`: run the capability benchmark against the ranker."""
+"""CLI command `copark evaluate`: replay a benchmark through import → fit → match and score the ranks."""
 
 from __future__ import annotations
 
@@ -11,22 +11,21 @@ from rich.table import Table
 
 from copark.cli.base import GuardedTyper, console, err_console
 from copark.locale import t
-from copark.matching.evaluate import evaluate_bench
 
 
 def _evaluate_command(
     bench_dir: Annotated[Path, typer.Argument(help=t("evaluate.arg_dir"), show_default=False)],
-    kb: Annotated[list[Path] | None, typer.Option("--kb", help=t("evaluate.opt_kb"))] = None,
-    top: Annotated[int | None, typer.Option("--top", help=t("evaluate.opt_top"))] = None,
+    top: Annotated[int, typer.Option("--top", help=t("evaluate.opt_top"))] = 100,
     as_json: Annotated[bool, typer.Option("--json", help=t("evaluate.opt_json"))] = False,
     without: Annotated[list[str] | None, typer.Option("--without", help=t("evaluate.opt_without"))] = None,
-    no_tune: Annotated[bool, typer.Option("--no-tune", help=t("evaluate.opt_no_tune"))] = False,
-    linear: Annotated[bool, typer.Option("--linear", help=t("evaluate.opt_linear"))] = False,
+    no_learn: Annotated[bool, typer.Option("--no-learn", help=t("evaluate.opt_no_learn"))] = False,
     encoder: Annotated[str | None, typer.Option("--encoder", help=t("encoders.opt_encoder"))] = None,
 ) -> None:
     """在能力评测集上评估匹配排序。"""
-    result = evaluate_bench(bench_dir=bench_dir, kb_paths=kb or [], top=top, without=without or [],
-                            tune=not no_tune, learn=not linear, encoder=encoder)
+    from copark.services.evaluation import evaluate_bench
+
+    result = evaluate_bench(bench_dir=bench_dir, top=top, without=without or [], learn=not no_learn,
+                            encoder=encoder)
     for note in result.notes:
         err_console.print(note, markup=False)
     table = Table(title=t("evaluate.title"))
@@ -38,8 +37,12 @@ def _evaluate_command(
     table.add_row(str(result.cases), *(f"{v:.3f}" for _, v in sorted(result.hits.items())), f"{result.mrr:.3f}",
                   f"{result.seconds:.1f}")
     console.print(table)
-    weights = "，".join(f"{name}={value:g}" for name, value in result.weights.items())
-    console.print(t("evaluate.weights", weights=weights), markup=False)
+    figures = "，".join(f"{name}={value}" for name, value in result.ranker.items() if name != "kind")
+    console.print(t("evaluate.ranker", kind=t(f"evaluate.ranker.{result.ranker['kind']}"), figures=figures),
+                  markup=False)
+    if result.unanswered:
+        err_console.print(t("evaluate.unanswered", count=len(result.unanswered),
+                            ids="、".join(result.unanswered[:20])), markup=False)
     if as_json:
         # Plain print: one line, never wrapped, always last, so scripts can read it with `tail -1`.
         print(json.dumps(result.as_dict(), ensure_ascii=False))

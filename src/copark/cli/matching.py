@@ -80,6 +80,25 @@ def _print_table(run: service.MatchRun, views: list[service.OpportunityView], sc
 def register(app: GuardedTyper) -> None:
     """Add this area's commands to the root app."""
 
+    @app.command("fit", help=t("fit.help"))
+    def fit_command(
+        without: Annotated[list[str] | None, typer.Option("--without", help=t("fit.opt.without"))] = None,
+        seed: Annotated[int, typer.Option("--seed", help=t("fit.opt.seed"))] = 13,
+    ) -> None:
+        workspace = open_workspace()
+        try:
+            with workspace.transaction() as session:
+                result = service.fit_ranker(session=session, regions=workspace.regions, without=without or [],
+                                            seed=seed)
+        finally:
+            workspace.close()
+        if not result.fitted:
+            console.print(t("fit.too_few", organizations=result.organizations, offers=result.offers))
+            return
+        f = result.figures
+        console.print(t("fit.done", organizations=result.organizations, offers=result.offers, cases=f["cases"],
+                        trees=f["trees"], hits=f["check_hits@10"], mrr=f["check_mrr"], seconds=f["seconds"]))
+
     @app.command("match", help=t("match.help"))
     def match_command(
         org: Annotated[str | None, typer.Option("--org", help=t("match.opt.org"))] = None,
@@ -127,6 +146,9 @@ def register(app: GuardedTyper) -> None:
                 console.print(t("match.no_results"))
                 console.print(t("match.no_results.fix"))
                 return
+            console.print(t(f"match.ranker.{run.ranker}", cases=run.ranker_cases), markup=False)
+            if run.ranker_stale:
+                err_console.print(t("match.ranker.stale"))
             scope = (t("match.scope.org", name=org) if org else
                      t("match.scope.industry", code=industry) if industry else t("match.scope.all"))
             _print_table(run, views, scope, detail)

@@ -1,4 +1,9 @@
-"""The matching engine: a read-only index over offers, and pure functions that match needs against it."""
+"""The matching engine: a read-only index over offers, and pure functions that match needs against it.
+
+One pipeline for `copark match`, `copark evaluate`, the batch and the scale benchmark: candidates (item-level
+BM25, chain links that answer the need, organisation-level signals) → features → the learned ranker, or the
+hand-weighted score where it has not learned → opportunities with explanations.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from copark.matching import explain
+from copark.matching.config import RETRIEVAL
 from copark.matching.features import (
     INDUSTRIAL_KINDS,
     ItemDoc,
@@ -16,6 +22,7 @@ from copark.matching.features import (
     certification_fit,
     distance_value,
     haversine_km,
+    industry_label,
     industry_relation,
     kind_compatibility,
     positioning_fit,
@@ -23,11 +30,10 @@ from copark.matching.features import (
     reciprocity,
 )
 from copark.matching.modes import Mode, classify_mode
+from copark.matching.orgsignals import OrgProfile
+from copark.matching.ranker import LearnedRanker
 from copark.matching.retrieval import (
-    ChainExpander,
-    DenseIndex,
     Encoder,
-    LexicalIndex,
     core_text,
     head_word,
     link_strength,
@@ -38,12 +44,11 @@ from copark.matching.retrieval import (
     words,
 )
 from copark.matching.scoring import POSITIONING_BONUS, WEIGHTS, combine
+from copark.matching.signals import SignalIndex
 
 #: Need kinds named by a product phrase whose head noun must appear in the offer for full text credit.
 HEADED_KINDS = frozenset({"product", "material"})
-HEAD_MISS_FACTOR = 0.6
-#: Below this relevance (max of text and chain) a pair is not an opportunity, whatever else fits.
-MIN_RELEVANCE = 0.2
+HEAD_MISS_FACTOR = RETRIEVAL.head_miss_factor
 
 
 @dataclass(frozen=True)
@@ -94,105 +99,86 @@ class PairRule:
 
 @dataclass
 class MatchEngine:
-    """Offers indexed for retrieval (BM25 + chain + optional dense) and scored with every feature."""
+    """Offers indexed once (SignalIndex: organisation-level and item-level signals, chain tags), matched by one
+    pipeline: candidates → features → the learned ranker (or the hand-weighted fallback) → explained matches."""
 
     offers: Sequence[ItemDoc]
     orgs: Mapping[int, OrgDoc]
     graph: Any = None
     encoder: Encoder | None = None
+    ranker: LearnedRanker | None = None
     lexical_k: int = 100
     chain_k: int = 100
-    dense_k: int = 50
     workers: int = 1  # processes for tokenizing and tagging offers at build time (fork; large indexes only)
-    index: LexicalIndex = field(init=False)
-    chain: ChainExpander | None = field(init=False, default=None)
-    dense: DenseIndex | None = field(init=False, default=None)
+    signals: SignalIndex = field(init=False)
 
     def __post_init__(self) -> None:
-        self.offers = list(self.offers)
-        texts = [o.text for o in self.offers]
-        self.index = LexicalIndex.build(texts, workers=self.workers)
         self._org_ids = np.array(sorted(self.orgs), dtype=np.int64)
         self._org_pos = {oid: i for i, oid in enumerate(self._org_ids.tolist())}
+        # offers grouped by organization (stable): the signals reduce offers to organizations by segments
+        order = sorted(range(len(self.offers)), key=lambda i: self._org_pos[self.offers[i].org_id])
+        self.offers = [self.offers[i] for i in order]
         self.offer_org = np.array([self._org_pos[o.org_id] for o in self.offers], dtype=np.int32)
+        profiles = [self.orgs[int(oid)] for oid in self._org_ids]
+        texts: list[list[str]] = [[] for _ in profiles]
+        for offer, pos in zip(self.offers, self.offer_org.tolist(), strict=True):
+            texts[pos].append(offer.text)
+        self.signals = SignalIndex.build(
+            [OrgProfile(str(o.id), o.name, o.region_code or "", industry_label(o.industry_code), tuple(t))
+             for o, t in zip(profiles, texts, strict=True)],
+            graph=self.graph, encoder=self.encoder, workers=self.workers)
+        self.index = self.signals.lexical
+        self.chain = self.signals.chain
+        self.offer_node = self.signals.offer_node
+        self.postings = self.signals.postings
         self._regions = sorted({self.orgs[int(oid)].region_code or "" for oid in self._org_ids})
         region_pos = {r: i for i, r in enumerate(self._regions)}
         self._org_region = np.array([region_pos[self.orgs[int(oid)].region_code or ""] for oid in self._org_ids],
                                     dtype=np.int32)
-        self.offer_node: list[str | None] = [None] * len(self.offers)
-        self.postings: dict[str, np.ndarray] = {}
-        if self.graph is not None:
-            self.chain = ChainExpander(self.graph)
-            self.chain.tag(texts, workers=self.workers)
-            grouped: dict[str, list[int]] = {}
-            for i, text in enumerate(texts):
-                nodes = self.chain.nodes(text)
-                if nodes:
-                    self.offer_node[i] = nodes[0]
-                    grouped.setdefault(nodes[0], []).append(i)
-            self.postings = {node: np.array(ix, dtype=np.int64) for node, ix in grouped.items()}
-        if self.encoder is not None:
-            self.dense = DenseIndex.build(self.encoder, texts)
         self._masks: dict[tuple[str | None, PairRule], np.ndarray] = {}
         self._km: dict[tuple[int, int], float | None] = {}
-        self._by_text: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+
+    def fit_ranker(self, *, enabled: frozenset[str], seed: int = 13) -> LearnedRanker | None:
+        """A learned ranker fitted on products held out of these offer lists (None: too few to hold out)."""
+        from copark.matching import ranker
+
+        def index_for(reduced: list[OrgProfile]) -> SignalIndex:
+            return SignalIndex.build(reduced, graph=self.graph, encoder=self.encoder, workers=self.workers)
+
+        return ranker.fit(index_for, self.signals.profiles, enabled=enabled, seed=seed)
 
     # -- retrieval ---------------------------------------------------------------------------------
 
-    def offer_mask(self, need_org: OrgDoc, rule: PairRule) -> np.ndarray:
-        """Boolean mask over offers whose organization `rule` allows for `need_org` (never its own)."""
+    def org_mask(self, need_org: OrgDoc, rule: PairRule) -> np.ndarray:
+        """Boolean mask over organizations (engine order) that `rule` allows for `need_org` (never itself)."""
         key = (need_org.region_code, rule)
         if key not in self._masks:  # the rule depends on regions only: one mask per (region, rule)
             region_ok = np.array([rule.regions_allowed(need_org.region_code, r) for r in self._regions], dtype=bool)
-            self._masks[key] = region_ok[self._org_region][self.offer_org]
+            self._masks[key] = region_ok[self._org_region]
         mask = self._masks[key]
         own = self._org_pos.get(need_org.id)
-        # own offers sit in the need's own region: a rule refusing that region has masked them already
-        if own is not None and rule.regions_allowed(need_org.region_code, need_org.region_code) and mask.any():
-            mask = mask & (self.offer_org != own)
+        if own is not None and mask[own]:
+            mask = mask.copy()
+            mask[own] = False
         return mask
 
+    def offer_mask(self, need_org: OrgDoc, rule: PairRule) -> np.ndarray:
+        """Boolean mask over offers whose organization `rule` allows for `need_org` (never its own)."""
+        return self.org_mask(need_org, rule)[self.offer_org]
+
     def candidates(self, need: ItemDoc, mask: np.ndarray | None) -> dict[int, list[str]]:
-        """Offer positions worth scoring for `need` → how each was found (lexical, chain, dense)."""
+        """Offer positions worth scoring for `need` → how each was found (lexical, chain)."""
         found: dict[int, list[str]] = {}
-        lexical, pool, prio = self._text_candidates(need.text)
+        lexical, pool, strength = self.signals.item_evidence(need.text)
         for i in top_k(lexical, self.lexical_k, mask).tolist():
             found.setdefault(i, []).append("lexical")
         if len(pool):
+            prio = strength * 10.0 + lexical[pool]  # within a link strength, the closest wording first
             if mask is not None:
                 keep = mask[pool]
                 pool, prio = pool[keep], prio[keep]
             for i in pool[top_k(prio + 1e-6, self.chain_k)].tolist():
                 found.setdefault(i, []).append("chain")
-        if self.dense is not None:
-            dense = np.clip(self.dense.scores(need.text), 0.0, None)
-            for i in top_k(dense, self.dense_k, mask).tolist():
-                found.setdefault(i, []).append("dense")
-        return found
-
-    def _text_candidates(self, text: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """What retrieval knows from a need's text alone (BM25 scores, chain pool and its priorities).
-
-        Remembered for the last few texts only (a score array is 4 bytes per offer): a batch sorted by
-        text then pays retrieval once per distinct text, whatever organizations share it.
-        """
-        if text in self._by_text:
-            return self._by_text[text]
-        lexical = self.index.scores(text)
-        pools, priority = [], []
-        if self.chain is not None and self.postings:
-            nodes = self.postings.keys()
-            for node in self.chain.nodes(text):
-                for offer_node, link in self.chain.related(node, nodes).items():
-                    pool = self.postings[offer_node]
-                    pools.append(pool)
-                    # rank inside a node by lexical score so the closest wording comes first
-                    priority.append(link_strength(link) * 10.0 + lexical[pool])
-        found = (lexical, np.concatenate(pools) if pools else np.zeros(0, dtype=np.int64),
-                 np.concatenate(priority) if priority else np.zeros(0, dtype=np.float32))
-        if len(self._by_text) >= 4:
-            self._by_text.clear()
-        self._by_text[text] = found
         return found
 
     # -- scoring -----------------------------------------------------------------------------------
@@ -223,19 +209,30 @@ class MatchEngine:
             text *= HEAD_MISS_FACTOR  # only 设备 / 代工 / 技术 … in common: 实训设备 vs 工业除尘设备
         return text, link_strength(link), link, shared
 
+    def weak_overlap(self, need: ItemDoc, position: int, link: Any, shared: list[str]) -> bool:
+        """Whether the pair shares only deal or generic words (运输, 渠道, 检测, 设备 …) and no chain link."""
+        if link is not None:
+            return False
+        if not shared:
+            return True
+        return may_be_weak(shared) and not self.index.coverage(without_weak_terms(need.text), position)[0]
+
     def score_pair(self, need: ItemDoc, position: int, retrieved_by: list[str] | None = None, *,
                    explained: bool = True, relevance: tuple[float, float, Any, list[str]] | None = None,
-                   ) -> Match | None:
-        """Every feature of (need, offer at `position`), combined; None when the pair is irrelevant.
+                   keep_irrelevant: bool = False) -> Match | None:
+        """Every feature of (need, offer at `position`), combined; None when the pair is irrelevant (unless
+        `keep_irrelevant`: the learned ranker chose the organization and this is its closest offer).
 
         `explained=False` skips building the explanation (ranking many candidates; winners are re-explained);
-        `relevance` passes what relevance() already computed for this pair.
+        `relevance` passes what relevance() already computed for this pair. A pair sharing only deal or generic
+        words is capped below the low-confidence line: such words cannot carry a pair alone.
         """
         offer = self.offers[position]
         need_org, offer_org = self.orgs[need.org_id], self.orgs[offer.org_id]
         text, chain, link, shared = relevance or self.relevance(need, position)
-        if max(text, chain) < MIN_RELEVANCE:
+        if max(text, chain) < RETRIEVAL.min_relevance and not keep_irrelevant:
             return None
+        weak = self.weak_overlap(need, position, link, shared)
         if offer.kind in INDUSTRIAL_KINDS:
             relation, industry = industry_relation(need_org.industry_code, offer_org.industry_code, link is not None)
         else:  # a bank's loan or a school's training serves any industry
@@ -252,6 +249,8 @@ class MatchEngine:
             "reciprocity": recip, "positioning": positioning,
         }
         score, contributions = combine(values)
+        if weak:
+            score = min(score, RETRIEVAL.low_confidence - 1.0)
         mode = classify_mode(need, offer, need_org, offer_org)
         if not explained:
             return Match(need=need, offer=offer, score=round(score, 2), mode=mode, explanation={},
@@ -267,6 +266,8 @@ class MatchEngine:
             "certification": {"met": met, "missing": missing},
             "reciprocity": recip_terms,
             "positioning": {"value": positioning, "entry": entry},
+            "weak_overlap": weak,
+            "low_confidence": score < RETRIEVAL.low_confidence,
         }
         explanation = explain.build(features=values, detail=detail, contributions=contributions,
                                     mode=mode.value, retrieved_by=retrieved_by or ["exact"])
@@ -277,20 +278,68 @@ class MatchEngine:
 
     def match_need(self, need: ItemDoc, *, top: int = 10, rule: PairRule = PairRule(),
                    explained: bool = True) -> list[Match]:
-        """The `top` best offers for one need through the index, at most one per offering organization.
+        """The `top` best offers for one need, at most one per offering organization.
 
+        Industrial needs (products, materials, processing, technology: "who makes this?") are ranked by the learned
+        ranker when the engine has one; other needs, or every need without a ranker, by the hand-weighted score.
         `explained=False` leaves each Match's explanation empty (a bulk run can explain what it shows later).
         """
+        if self.ranker is not None and need.kind in INDUSTRIAL_KINDS:
+            return self._learned(need, top=top, rule=rule, explained=explained)
         mask = self.offer_mask(self.orgs[need.org_id], rule)
         ranked = self._ranked(need, self.candidates(need, mask).items(), top)
         return [self._explained(m) for m in ranked] if explained else ranked
+
+    def _learned(self, need: ItemDoc, *, top: int, rule: PairRule, explained: bool) -> list[Match]:
+        """Organizations ranked by the learned model; each shown with its offer closest to the need."""
+        assert self.ranker is not None
+        allowed = self.org_mask(self.orgs[need.org_id], rule)
+        signals = self.signals.signals([need.text], enabled=frozenset(self.ranker.enabled))
+        scored = self.ranker.score(signals, allowed[None, :])
+        order = np.lexsort((self._org_ids[scored.cols], -scored.raw))[:top]  # ties: lower organization id
+        probability = self.ranker.probability(scored.raw[order])
+        out = []
+        for rank, (k, p) in enumerate(zip(order.tolist(), probability.tolist(), strict=True)):
+            org = int(scored.cols[k])
+            position = self._best_offer(need, org)
+            how = ["learned"]
+            match = self.score_pair(need, position, how, explained=explained, keep_irrelevant=True)
+            assert match is not None
+            score = round(100.0 * p, 1)
+            weak = match.explanation.get("weak_overlap", False) if explained else False
+            if weak:  # only deal or generic words in common, no chain link: it cannot carry the pair alone
+                score = min(score, RETRIEVAL.low_confidence - 1.0)
+            explanation = dict(match.explanation)
+            if explained:
+                explanation["model"] = {"probability": round(p, 4), "rank": rank + 1,
+                                        "reasons": {k2: round(v, 3) for k2, v in
+                                                    self.ranker.reasons(scored.matrix[k]).items()}}
+                explanation["low_confidence"] = score < RETRIEVAL.low_confidence
+            out.append(Match(need=need, offer=match.offer, score=score, mode=match.mode, explanation=explanation,
+                             position=position, retrieved_by=tuple(how)))
+        # a weak pair's cap moves it down; equal calibrated scores keep the model's order
+        ranked = sorted(enumerate(out), key=lambda pair: (-pair[1].score, pair[0]))
+        return [m for _, m in ranked]
+
+    def _best_offer(self, need: ItemDoc, org: int) -> int:
+        """The position of organization `org`'s offer closest to the need (relevance, then BM25, then order)."""
+        start = int(np.searchsorted(self.offer_org, org, side="left"))
+        stop = int(np.searchsorted(self.offer_org, org, side="right"))
+        lexical = self.signals.item_evidence(need.text)[0]
+        best, best_key = start, None
+        for position in range(start, stop):
+            text, chain, _, _ = self.relevance(need, position)
+            key = (max(text, chain), text, float(lexical[position]))
+            if best_key is None or key > best_key:
+                best, best_key = position, key
+        return best
 
     def _ranked(self, need: ItemDoc, candidates: Iterable[tuple[int, list[str] | None]], top: int) -> list[Match]:
         """_best_per_org over the candidates, skipping those whose score bound cannot reach the top (exact)."""
         bounded = []
         for order, (position, how) in enumerate(candidates):
             rel = self.relevance(need, position)
-            if max(rel[0], rel[1]) >= MIN_RELEVANCE:
+            if max(rel[0], rel[1]) >= RETRIEVAL.min_relevance:
                 bounded.append((score_bound(rel[0], rel[1]), order, position, how, rel))
         bounded.sort(key=lambda b: -b[0])
         best: dict[int, tuple[Match, int]] = {}

@@ -210,3 +210,13 @@ def positioning_fit(park_positioning: tuple[str, ...], offer_org: OrgDoc, need_o
         if hit:
             return 1.0, hit
     return -1.0, ""
+
+
+def industry_label(code: str | None) -> str:
+    """The GB/T 4754 division name of an organization's industry code ('3581' → '专用设备制造业'), '' if unknown.
+
+    Organisation-level signals group organizations by it, and its words join the offer list's text.
+    """
+    digits = clean_industry(code)
+    division = builtin_industries().get(digits[:2]) if len(digits) >= 2 else None
+    return division.name if division else ""

@@ -1,211 +1,243 @@
-"""OrgRanker: rank organizations by how likely they make a needed product (capability search)."""
+"""The learned ranker: LightGBM LambdaRank over every signal of "does this organization supply the need?".
+
+Signals come from `SignalIndex` (organisation level: TF-IDF of the whole offer list, best single offer, industry,
+name; item level: best BM25 offer, best chain link; optional dense). Each enters three times: its value, its value
+scaled by the need's best, and the log of its rank among all organizations. Only candidates (the top
+organizations of any signal) are scored by the trees. The model is fitted self-supervised (`selfsup`: products
+held out of the organizations' own lists, distinct per round), never on benchmark cases, and its raw score is
+calibrated on a held-out round into P(the organization is the one that listed the held-out product).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import json
+import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
-from copark.knowledge.chainkg import ChainKgData
-from copark.matching.encoders import CachingEncoder, Encoder
-from copark.matching.ranker_learned import LearnedRanker, TrainingRound, train
-from copark.matching.ranker_selfsup import hold_out, hold_out_rounds
-from copark.matching.ranker_signals import OrgProfile, TextIndex
+from copark.matching.config import LEARNING
+from copark.matching.selfsup import hold_out_rounds
+from copark.matching.signals import SIGNALS, SignalIndex, switched
 
-__all__ = ["SIGNALS", "OrgProfile", "OrgRanker", "RankedOrg"]
+RANKER_VERSION = 1
 
-# doc: TF-IDF of the whole product list; maxsim: best single product; industry: P(industry | need) from the
-# industries of similar products; colisting: organizations resembling those that make similar products;
-# kg: organizations listing chain neighbours of the need (needs --kb); dense: embedding similarity of the need to
-# the organization's closest product (needs an encoder); surface: name similarity, bigram coverage, head-bigram
-# match, need length and genericity (read by the learned ranker only).
-SIGNALS = ("doc", "maxsim", "industry", "colisting", "kg", "dense", "surface")
-LINEAR = ("doc", "maxsim", "industry", "colisting", "kg", "dense")
-# Outputs of TextIndex.signals that a switch above turns on or off besides its own name; size is always on.
-SWITCHED_BY = {"sector": "industry", "name": "surface", "cover": "surface", "head": "surface",
-               "generic": "surface", "length": "surface"}
-DEFAULT_WEIGHTS = {"doc": 1.0, "maxsim": 0.1, "industry": 0.1, "colisting": 0.05, "kg": 0.1, "dense": 0.7}
-GRID = (0.0, 0.03, 0.06, 0.1, 0.2, 0.4)
-# dense can be as strong as doc on its own, so its search must reach past doc's weight of 1.
-GRIDS = {"dense": (0.0, 0.1, 0.2, 0.4, 0.7, 1.0, 1.5)}
-MIN_TUNING_CASES = 50   # fewer self-supervised cases than this: weights would be noise, keep the defaults
-TUNING_CASES = 1200     # enough to separate weights by ~1 point of hits@10, small enough for CI
-MIN_GAIN = 0.01         # smaller gains on 1,200 cases were noise: they did not carry over to a second split
-LEARNING_ROUNDS = 3     # rounds of distinct held-out products: two to train on, one to stop early on
-LEARNING_CASES = 2500   # held-out products per round
-MIN_LEARNING_CASES = 300
+#: Feature name prefix → the reason an explanation shows for it (the LightGBM contribution is summed per reason).
+REASONS = {
+    "doc": "offer_list", "maxsim": "text", "bm25": "text", "cover": "text", "head": "text", "name": "name",
+    "chain": "chain", "industry": "industry", "sector": "industry", "dense": "semantic",
+    "size": "other", "generic": "other", "length": "other",
+}
 
 
-@dataclass(frozen=True)
-class RankedOrg:
-    """One ranked organization with its fused score and the signal values behind it."""
+def features(signals: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """The signals plus, for each candidate signal, its per-need scaled value and log rank (0 = best)."""
+    out = dict(signals)
+    for name in LEARNING.candidates:
+        values = signals.get(name)
+        if values is None:
+            continue
+        out[f"{name}_scaled"] = values / np.maximum(values.max(axis=1, keepdims=True), 1e-6)
+        order = np.argsort(-values, axis=1, kind="stable")
+        rank = np.empty_like(order)
+        np.put_along_axis(rank, order, np.arange(values.shape[1])[None, :], axis=1)
+        out[f"{name}_rank"] = np.log1p(rank).astype(np.float32)
+    return out
 
-    org_id: str
-    score: float
-    features: dict[str, float]
+
+def candidates(signals: dict[str, np.ndarray], allowed: np.ndarray | None = None) -> np.ndarray:
+    """needs × organizations mask: the top organizations of each signal (among `allowed` ones)."""
+    shape = next(iter(signals.values())).shape
+    mask = np.zeros(shape, dtype=bool)
+    for name, count in LEARNING.candidates.items():
+        values = signals.get(name)
+        if values is None or not shape[1]:
+            continue
+        if allowed is not None:
+            values = np.where(allowed, values, -np.inf)
+        k = min(count, shape[1])
+        top = np.argpartition(-values, k - 1, axis=1)[:, :k]
+        keep = np.take_along_axis(values, top, axis=1) > 0  # a zero signal nominates nobody
+        rows = np.repeat(np.arange(shape[0]), k)
+        mask[rows[keep.ravel()], top.ravel()[keep.ravel()]] = True
+    if allowed is not None:
+        mask &= allowed
+    return mask
 
 
-def _hits_mrr(scores: np.ndarray, truth: np.ndarray) -> float:
-    """Selection objective: hits@10 + MRR over self-supervised cases (ties count against the truth)."""
-    target = scores[np.arange(len(truth)), truth]
-    rank = (scores >= target[:, None]).sum(axis=1)
-    return float((rank <= 10).mean() + (1.0 / rank).mean())
+def _table(table: dict[str, np.ndarray], names: Sequence[str], mask: np.ndarray,
+           ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    rows, cols = np.nonzero(mask)
+    matrix = np.stack([table[name][rows, cols] for name in names], axis=1).astype(np.float32)
+    return matrix, rows, cols
 
 
 @dataclass
-class OrgRanker:
-    """Ranks organizations for a need from the enabled signals, fitted on the organizations' own product lists.
+class Scored:
+    """Model output for the candidates of a batch of needs: (row, organization) → raw score."""
 
-    With learn=True (and tune=True) a LambdaRank model (`ranker_learned`) is trained on three rounds of held-out
-    products; otherwise, or when too few products can be held out, the signals are fused linearly with weights
-    chosen on one round (tune=True) or fixed defaults (tune=False).
-    """
+    rows: np.ndarray
+    cols: np.ndarray
+    raw: np.ndarray
+    matrix: np.ndarray
 
-    without: frozenset[str] = frozenset()
-    tune: bool = True
-    learn: bool = True
-    seed: int = 13
-    weights: dict[str, float] = field(default_factory=dict)
-    tuning_cases: int = 0
-    encoder: Encoder | None = None
-    model: LearnedRanker | None = None
-    _index: TextIndex | None = None
-    _enabled: frozenset[str] = frozenset()
 
-    def __post_init__(self) -> None:
-        unknown = set(self.without) - set(SIGNALS)
-        if unknown:
-            raise ValueError(f"unknown signal(s): {sorted(unknown)}")
-        self.without = frozenset(self.without)
+@dataclass
+class LearnedRanker:
+    """A trained LambdaRank model, the feature names it reads, its calibration and how it was trained."""
+
+    model: str                     # LightGBM's text dump: portable, diffable, loads on any CPU
+    names: tuple[str, ...]
+    calibration: tuple[tuple[float, ...], tuple[float, ...]]  # isotonic step points (raw score → probability)
+    enabled: tuple[str, ...]
+    figures: dict[str, Any] = field(default_factory=dict)
+    version: int = RANKER_VERSION
+    _booster: Any = field(default=None, repr=False, compare=False)
 
     @property
-    def enabled(self) -> frozenset[str]:
-        return frozenset(SIGNALS) - self.without
+    def booster(self) -> Any:
+        if self._booster is None:
+            import lightgbm as lgb
 
-    def fit(self, orgs: Sequence[OrgProfile], *, kb: ChainKgData | None = None) -> OrgRanker:
-        """Index the organizations; with tune=True first pick weights on self-supervised held-out products."""
-        enabled = self.enabled if kb is not None else self.enabled - {"kg"}
-        if self.encoder is not None and not isinstance(self.encoder, CachingEncoder):
-            # Tuning and final index share most products: encode each distinct text once per fit.
-            self.encoder = CachingEncoder(self.encoder)
-        encoder = self.encoder if "dense" in enabled else None
-        if encoder is None:
-            enabled -= {"dense"}
-        self._enabled = enabled
-        self.weights = {name: DEFAULT_WEIGHTS[name] for name in LINEAR if name in enabled}
-        self.model = None
-        if self.tune and self.learn:
-            self.model = self._learn(orgs, kb=kb, encoder=encoder)
-        if self.tune and self.model is None:
-            reduced, cases = hold_out(orgs, seed=self.seed, limit=TUNING_CASES)
-            self.tuning_cases = len(cases)
-            if len(cases) >= MIN_TUNING_CASES:
-                index = TextIndex.build(reduced, kb=kb, encoder=encoder)
-                signals = _normalized(index.signals([c.need for c in cases], enabled=enabled))
-                self.weights = _coordinate_search(signals, np.asarray([c.org_index for c in cases]), self.weights)
-        self._index = TextIndex.build(orgs, kb=kb, encoder=encoder)
-        return self
+            self._booster = lgb.Booster(model_str=self.model)
+        return self._booster
 
-    def _learn(self, orgs: Sequence[OrgProfile], *, kb: ChainKgData | None,
-               encoder: Encoder | None) -> LearnedRanker | None:
-        rounds = hold_out_rounds(orgs, rounds=LEARNING_ROUNDS, seed=self.seed, limit=LEARNING_CASES)
-        total = sum(len(cases) for _, cases in rounds)
-        if total < MIN_LEARNING_CASES:
-            return None
-        training = []
-        for reduced, cases in rounds:
-            index = TextIndex.build(reduced, kb=kb, encoder=encoder)
-            signals = self._switched(index.signals([c.need for c in cases], enabled=self._enabled))
-            training.append(TrainingRound(signals, np.asarray([c.org_index for c in cases], dtype=np.int64)))
-        model = train(training, seed=self.seed)
-        if model is not None:
-            self.tuning_cases = total
-        return model
+    def score(self, signals: dict[str, np.ndarray], allowed: np.ndarray | None = None) -> Scored:
+        """Raw scores of the candidates (top organizations of any signal, among `allowed`)."""
+        table = features(switched(signals, frozenset(self.enabled)))
+        missing = [name for name in self.names if name not in table]
+        if missing:
+            raise ValueError(f"signals missing for the learned ranker: {missing}")
+        matrix, rows, cols = _table(table, self.names, candidates(signals, allowed))
+        raw = self.booster.predict(matrix) if len(rows) else np.zeros(0)
+        return Scored(rows, cols, np.asarray(raw, dtype=np.float64), matrix)
 
-    def _switched(self, signals: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-        """Only the signals whose switch is on (TextIndex computes doc and maxsim in any case)."""
-        return {name: values for name, values in signals.items()
-                if name == "size" or SWITCHED_BY.get(name, name) in self._enabled}
+    def probability(self, raw: np.ndarray) -> np.ndarray:
+        """Calibrated P(right) of raw scores (monotone: the order of raw scores is kept)."""
+        xs, ys = self.calibration
+        return np.interp(raw, xs, ys) if xs else np.full(np.shape(raw), 0.5)
 
-    def summary(self) -> dict[str, float]:
-        """What ranks: the learned model's size and training cases, or the linear weights."""
-        if self.model is not None:
-            return {"learned_trees": float(self.model.trees), "learned_cases": float(self.model.cases)}
-        return dict(self.weights)
+    def reasons(self, row: np.ndarray) -> dict[str, float]:
+        """Per-reason contribution (model units, summed over features) for one candidate's feature row."""
+        contrib = self.booster.predict(row.reshape(1, -1), pred_contrib=True)[0]
+        out: dict[str, float] = {}
+        for name, value in zip(self.names, contrib[:-1], strict=True):
+            reason = REASONS.get(name.split("_")[0], "other")
+            out[reason] = out.get(reason, 0.0) + float(value)
+        return out
 
-    def _scores(self, needs: Sequence[str]) -> tuple[dict[str, np.ndarray], np.ndarray]:
-        """(signals scaled per need for display, needs × organizations scores)."""
-        assert self._index is not None
-        if self.model is not None:
-            raw = self._switched(self._index.signals(list(needs), enabled=self._enabled))
-            return _normalized(raw), self.model.scores(raw)
-        signals = _normalized(self._index.signals(list(needs), enabled=frozenset(self.weights)))
-        fused = sum(weight * signals[name] for name, weight in self.weights.items() if name in signals)
-        return signals, np.asarray(fused, dtype=np.float64) + 1e-9 * signals["doc"]  # doc breaks exact ties
+    def to_json(self) -> str:
+        return json.dumps({"version": self.version, "model": self.model, "names": list(self.names),
+                           "calibration": [list(self.calibration[0]), list(self.calibration[1])],
+                           "enabled": list(self.enabled), "figures": self.figures}, ensure_ascii=False)
 
-    def rank(self, need_text: str, *, exclude: Iterable[str] = (), top: int = 10) -> list[RankedOrg]:
-        """The `top` organizations for one need, best first."""
-        return self.rank_many([need_text], exclude=[set(exclude)], top=top)[0]
-
-    def rank_many(self, needs: Sequence[str], *, exclude: Sequence[Iterable[str]] | None = None,
-                  top: int = 10) -> list[list[RankedOrg]]:
-        """Rank for many needs at once (vectorized); exclude[i] lists org ids never returned for needs[i]."""
-        if self._index is None:
-            raise RuntimeError("OrgRanker.fit() must be called before rank()")
-        index = self._index
-        if not needs:
-            return []
-        signals, fused = self._scores(needs)
-        position = {org.org_id: i for i, org in enumerate(index.orgs)}
-        results = []
-        for row in range(len(needs)):
-            scores = fused[row].copy()
-            for org_id in (exclude[row] if exclude is not None else ()):
-                if org_id in position:
-                    scores[position[org_id]] = -np.inf
-            k = min(top, len(scores))
-            order = np.argsort(-scores, kind="stable")[:k]
-            results.append([
-                RankedOrg(index.orgs[i].org_id, float(scores[i]),
-                          {name: float(values[row, i]) for name, values in signals.items()})
-                for i in order if np.isfinite(scores[i])
-            ])
-        return results
-
-    def full_scores(self, needs: Sequence[str]) -> tuple[list[str], np.ndarray]:
-        """(org ids, needs × organizations fused scores): what batch evaluation ranks over."""
-        if self._index is None:
-            raise RuntimeError("OrgRanker.fit() must be called before full_scores()")
-        return [org.org_id for org in self._index.orgs], self._scores(needs)[1]
+    @classmethod
+    def from_json(cls, text: str) -> LearnedRanker:
+        data = json.loads(text)
+        return cls(model=data["model"], names=tuple(data["names"]),
+                   calibration=(tuple(data["calibration"][0]), tuple(data["calibration"][1])),
+                   enabled=tuple(data["enabled"]), figures=data.get("figures", {}), version=data["version"])
 
 
-def _normalized(signals: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-    """Scale each signal per query to [0, 1] by its maximum so weights are comparable across signals."""
-    return {name: values / np.maximum(values.max(axis=1, keepdims=True), 1e-6) for name, values in signals.items()}
+@dataclass(frozen=True)
+class Round:
+    """Signals for one round of held-out products and, per need, the organization that listed it."""
+
+    signals: dict[str, np.ndarray]
+    truth: np.ndarray
 
 
-def _coordinate_search(signals: dict[str, np.ndarray], truth: np.ndarray,
-                       start: dict[str, float]) -> dict[str, float]:
-    """Two passes of per-signal grid search (doc fixed at 1 when enabled) maximizing hits@10 + MRR."""
-    weights = {name: 0.0 for name in start}
-    anchor = "doc" if "doc" in weights else next(iter(weights), None)
-    if anchor is None:
-        return weights
-    weights[anchor] = 1.0
+def _labelled(round_: Round, enabled: frozenset[str], names: Sequence[str] | None,
+              ) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str]]:
+    table = features(switched(round_.signals, enabled))
+    names = list(names) if names is not None else sorted(table)
+    matrix, rows, cols = _table(table, names, candidates(round_.signals))
+    return matrix, rows, (cols == round_.truth[rows]).astype(np.int32), names
 
-    def objective(w: dict[str, float]) -> float:
-        fused = sum(value * signals[name] for name, value in w.items() if value and name in signals)
-        return _hits_mrr(np.asarray(fused, dtype=np.float64) + 1e-9 * signals[anchor], truth)
 
-    best = objective(weights)
-    for _ in range(2):
-        for name in weights:
-            if name == anchor:
-                continue
-            for value in GRIDS.get(name, GRID):
-                trial = {**weights, name: value}
-                score = objective(trial)
-                if score > best + MIN_GAIN:
-                    best, weights = score, trial
-    return weights
+def _groups(rows: np.ndarray, label: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """(keep mask, group sizes): needs whose organization is not among the candidates teach nothing."""
+    useful = np.bincount(rows, weights=label, minlength=n) > 0
+    return useful[rows], np.bincount(rows, minlength=n)[useful]
+
+
+def _hits(rows: np.ndarray, label: np.ndarray, raw: np.ndarray, n: int) -> dict[str, float]:
+    """hits@10 and MRR of the held-out organization among candidates (absent = not found)."""
+    order = np.lexsort((-raw, rows))
+    ranks = np.zeros(n)
+    position = 0
+    for row in range(n):
+        count = int(np.searchsorted(rows[order], row, side="right")) - position
+        mine = label[order][position:position + count]
+        hit = np.flatnonzero(mine)
+        if len(hit):
+            ranks[row] = 1 + hit[0]
+        position += count
+    found = ranks > 0
+    return {"hits@10": float(((ranks > 0) & (ranks <= 10)).mean()),
+            "mrr": float(np.where(found, 1.0 / np.maximum(ranks, 1), 0.0).mean())}
+
+
+def fit(index_for: Any, profiles: Sequence[Any], *, enabled: frozenset[str] = frozenset(SIGNALS),
+        seed: int = 13) -> LearnedRanker | None:
+    """Fit on held-out products of `profiles` (organizations with offer lists); None when too few can be held out.
+
+    `index_for(reduced_profiles)` builds the SignalIndex of one round (the caller's graph and encoder).
+    Rounds 0…n-2 train; the last stops the boosting early and calibrates (its cases differ from all others).
+    """
+    import lightgbm as lgb
+    from sklearn.isotonic import IsotonicRegression
+
+    start = time.perf_counter()
+    rounds_data = hold_out_rounds(profiles, rounds=LEARNING.rounds, seed=seed, limit=LEARNING.cases_per_round)
+    total = sum(len(cases) for _, cases in rounds_data)
+    if total < LEARNING.min_cases or len(rounds_data) < 2:
+        return None
+    rounds = []
+    for reduced, cases in rounds_data:
+        index: SignalIndex = index_for(reduced)
+        rounds.append(Round(index.signals([c.need for c in cases], enabled=enabled),
+                            np.asarray([c.org_index for c in cases], dtype=np.int64)))
+    rng = np.random.default_rng(seed)
+    names: list[str] | None = None
+    parts = []
+    for round_ in rounds:
+        matrix, rows, label, names = _labelled(round_, enabled, names)
+        parts.append((matrix, rows, label))
+    assert names is not None
+    train_x, train_y, train_g = [], [], []
+    for (matrix, rows, label), round_ in zip(parts[:-1], rounds[:-1], strict=True):
+        keep = (label == 1) | (rng.random(len(label)) < LEARNING.negative_share)
+        matrix, rows, label = matrix[keep], rows[keep], label[keep]
+        useful, sizes = _groups(rows, label, len(round_.truth))
+        train_x.append(matrix[useful])
+        train_y.append(label[useful])
+        train_g.append(sizes)
+    v_matrix, v_rows, v_label = parts[-1]
+    v_useful, v_sizes = _groups(v_rows, v_label, len(rounds[-1].truth))
+    if not sum(int(y.sum()) for y in train_y) or not int(v_label.sum()):
+        return None
+    data = lgb.Dataset(np.vstack(train_x), np.concatenate(train_y), group=np.concatenate(train_g),
+                       feature_name=list(names), free_raw_data=False)
+    check = lgb.Dataset(v_matrix[v_useful], v_label[v_useful], group=v_sizes, reference=data)
+    booster = lgb.train({**LEARNING.params, "seed": seed}, data, num_boost_round=LEARNING.max_trees,
+                        valid_sets=[check], callbacks=[lgb.early_stopping(LEARNING.patience, verbose=False)])
+    model = booster.model_to_string(num_iteration=booster.best_iteration or None)
+    raw = booster.predict(v_matrix, num_iteration=booster.best_iteration or None)
+    # Calibrate on what people see: each need's ten best candidates.
+    order = np.lexsort((-raw, v_rows))
+    first = np.searchsorted(v_rows[order], v_rows[order], side="left")
+    shown = order[(np.arange(len(order)) - first) < 10]
+    iso = IsotonicRegression(out_of_bounds="clip", y_min=0.0, y_max=1.0).fit(raw[shown], v_label[shown])
+    xs = tuple(float(x) for x in iso.X_thresholds_)
+    ys = tuple(round(float(y), 6) for y in iso.y_thresholds_)
+    figures = {
+        "cases": total, "training_cases": int(sum(len(g) for g in train_g)), "trees": booster.best_iteration,
+        "check_cases": len(rounds[-1].truth), **{f"check_{k}": round(v, 4) for k, v in
+                                                  _hits(v_rows, v_label, raw, len(rounds[-1].truth)).items()},
+        "seconds": round(time.perf_counter() - start, 1), "seed": seed,
+    }
+    return LearnedRanker(model=model, names=tuple(names), calibration=(xs, ys), enabled=tuple(sorted(enabled)),
+                         figures=figures)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -15,10 +16,12 @@ from copark.matching.engine import Match, MatchEngine, PairRule, within_region
 from copark.matching.explain import render_why
 from copark.matching.features import ItemDoc, OrgDoc, clean_industry, section_of
 from copark.matching.modes import mode_label
+from copark.matching.ranker import RANKER_VERSION, LearnedRanker
 from copark.matching.retrieval import Encoder, head_word, normalize
+from copark.matching.signals import SIGNALS
 from copark.parsing.regions import RegionTable, builtin_regions
 from copark.services.organizations import find_organization
-from copark.storage.tables import Industry, Item, Opportunity, Organization, Park
+from copark.storage.tables import Industry, Item, Opportunity, Organization, Park, RankerModel
 
 _USE_KNOWLEDGE = object()
 
@@ -50,12 +53,25 @@ class OpportunityView:
 
 @dataclass
 class MatchRun:
-    """What one `match` computed and stored."""
+    """What one `match` computed and stored, and which ranker ranked it."""
 
     opportunities: list[OpportunityView]
     needs: int
     cross_region: bool
     orgs_without_region: int = 0
+    ranker: str = "fallback"  # learned | fallback
+    ranker_stale: bool = False  # the lists changed since the learned ranker was fitted
+    ranker_cases: int = 0  # self-supervised cases the learned ranker was fitted on
+
+
+@dataclass
+class FitResult:
+    """What `copark fit` trained (None model: too few held-out products, the hand-weighted fallback ranks)."""
+
+    fitted: bool
+    organizations: int
+    offers: int
+    figures: dict[str, Any] = field(default_factory=dict)
 
 
 def validate_industry(session: Session, code: str) -> str:
@@ -106,11 +122,52 @@ def _park_of(org: Organization, parks: list[Park]) -> Park | None:
 
 
 def _load_graph(session: Session) -> Any:
-    try:
-        from copark.knowledge.graph import load_graph
-    except ImportError:  # without the knowledge graph, matching is lexical only
-        return None
+    from copark.knowledge.graph import load_graph
+
     return load_graph(session)
+
+
+def stored_ranker(session: Session) -> tuple[LearnedRanker | None, RankerModel | None]:
+    """The learned ranker fitted on this workspace (None when never fitted or fitted by another version)."""
+    row = session.scalar(select(RankerModel).order_by(RankerModel.id.desc()).limit(1))
+    if row is None or row.version != RANKER_VERSION:
+        return None, row
+    return LearnedRanker.from_json(row.model), row
+
+
+def build_engine(*, session: Session, regions: RegionTable, graph: Any = _USE_KNOWLEDGE,
+                 encoder: Encoder | None = None, ranker: LearnedRanker | None = None,
+                 ) -> tuple[MatchEngine, list[ItemDoc]]:
+    """The workspace's offers indexed for matching, and its needs (dismissed inferred items left out)."""
+    orgs, offers, needs = _documents(session, regions)
+    if graph is _USE_KNOWLEDGE:
+        graph = _load_graph(session)
+    return MatchEngine(offers=offers, orgs=orgs, graph=graph, encoder=encoder, ranker=ranker), needs
+
+
+def fit_ranker(*, session: Session, regions: RegionTable | None = None, without: Sequence[str] = (),
+               seed: int = 13, graph: Any = _USE_KNOWLEDGE, encoder: Encoder | None = None) -> FitResult:
+    """Fit the learned ranker on the workspace's own offer lists (held-out products) and store it.
+
+    With too few products to hold out nothing is stored and any earlier model is removed: the hand-weighted
+    fallback ranks until the lists grow.
+    """
+    unknown = sorted(set(without) - set(SIGNALS))
+    if unknown:
+        raise CoparkError(t("fit.error.unknown_signal", names="、".join(unknown)),
+                          t("fit.error.unknown_signal.fix", names="、".join(SIGNALS)))
+    if session.scalar(select(Organization.id).limit(1)) is None:
+        raise CoparkError(t("match.error.empty_db"), t("match.error.empty_db.fix"))
+    engine, _ = build_engine(session=session, regions=regions or builtin_regions(), graph=graph, encoder=encoder)
+    enabled = frozenset(SIGNALS) - set(without) - (set() if encoder is not None else {"dense"})
+    model = engine.fit_ranker(enabled=enabled, seed=seed)
+    session.execute(delete(RankerModel))
+    counts = {"organizations": len(engine.orgs), "offers": len(engine.offers)}
+    if model is None:
+        return FitResult(False, **counts)
+    session.add(RankerModel(version=model.version, model=model.to_json(), figures=model.figures, **counts))
+    session.flush()
+    return FitResult(True, figures=model.figures, **counts)
 
 
 def _keys(texts: list[str]) -> frozenset[str]:
@@ -167,9 +224,10 @@ def _view(match: Match, orgs: dict[int, OrgDoc], regions: RegionTable, opp_id: i
 
 def match(*, session: Session, org: str | None = None, industry: str | None = None, park: str | None = None,
           cross_region: bool = True, top: int = 10, regions: RegionTable | None = None,
-          graph: Any = _USE_KNOWLEDGE, encoder: Encoder | None = None) -> MatchRun:
+          graph: Any = _USE_KNOWLEDGE, encoder: Encoder | None = None, learned: bool = True) -> MatchRun:
     """Match the needs in scope (one org, an industry, a park's orgs, or all) and store the opportunities.
 
+    The ranker is the one `fit_ranker` stored (unless `learned=False`), else the hand-weighted fallback.
     Opportunities of the needs in scope replace those of the previous run; other needs' stay.
     """
     if top < 1:
@@ -196,16 +254,15 @@ def match(*, session: Session, org: str | None = None, industry: str | None = No
         scope_ids = {o.id for o in session.scalars(select(Organization))
                      if (p := _park_of(o, all_parks)) is not None and p.id == found_park.id}
         scope_label = t("match.scope.park", name=found_park.name)
-    orgs, offers, needs = _documents(session, regions)
+    ranker, stored = stored_ranker(session) if learned else (None, None)
+    engine, needs = build_engine(session=session, regions=regions, graph=graph, encoder=encoder, ranker=ranker)
+    orgs = engine.orgs
     needs = [n for n in needs if scope_ids is None or n.org_id in scope_ids]
     if not needs:
         raise CoparkError(t("match.error.no_needs", scope=scope_label), t("match.error.no_needs.fix"))
-    if graph is _USE_KNOWLEDGE:
-        graph = _load_graph(session)
     pairings = tuple((p.region_code, p.partner_region_code) for p in session.scalars(select(Park))
                      if p.region_code and p.partner_region_code)
     rule = PairRule(cross_region=cross_region, pairings=pairings)
-    engine = MatchEngine(offers=offers, orgs=orgs, graph=graph, encoder=encoder)
     matches = [m for need in needs for m in engine.match_need(need, top=top, rule=rule)]
 
     stale = delete(Opportunity)
@@ -218,11 +275,19 @@ def match(*, session: Session, org: str | None = None, industry: str | None = No
     session.add_all(rows)
     session.flush()
     views = [_view(m, orgs, regions, row.id) for m, row in zip(matches, rows, strict=True)]
-    views.sort(key=lambda v: (-v.score, v.need_org, v.offer_org))
+    views.sort(key=lambda v: (-v.score, v.need_org, v.need_text, _model_rank(v), v.offer_org))
     need_orgs = {n.org_id for n in needs}
     missing_region = sum(1 for oid in need_orgs if not orgs[oid].region_code) if cross_region else 0
+    outdated = stored is not None and ranker is not None and (stored.organizations, stored.offers) != (
+        len(engine.orgs), len(engine.offers))
     return MatchRun(opportunities=views, needs=len(needs), cross_region=cross_region,
-                    orgs_without_region=missing_region)
+                    orgs_without_region=missing_region, ranker="learned" if ranker else "fallback",
+                    ranker_stale=outdated, ranker_cases=int((ranker.figures if ranker else {}).get("cases", 0)))
+
+
+def _model_rank(view: OpportunityView) -> int:
+    """The learned ranker's order among equal calibrated scores (0 for hand-weighted opportunities)."""
+    return int((view.explanation.get("model") or {}).get("rank", 0))
 
 
 def list_opportunities(*, session: Session, org: str | None = None, top: int | None = None,

@@ -162,3 +162,16 @@ class Opportunity(Base):
     mode: Mapped[str] = mapped_column(String(32))
     explanation: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, server_default=func.now())
+
+
+class RankerModel(Base):
+    """The learned ranker fitted on this workspace's lists (`copark fit`): model, version and training figures."""
+
+    __tablename__ = "ranker_model"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version: Mapped[int] = mapped_column(Integer)
+    model: Mapped[str] = mapped_column(Text)  # LearnedRanker.to_json()
+    figures: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    organizations: Mapped[int] = mapped_column(Integer)  # what it was fitted on, to tell when lists changed
+    offers: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, server_default=func.now())

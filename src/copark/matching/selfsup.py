@@ -7,7 +7,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from copark.matching.ranker_signals import OrgProfile
+from copark.matching.orgsignals import OrgProfile
 
 # Segment names and totals are not concrete products: nobody searches for a supplier of 其他业务.
 GENERIC_MARKERS = ("其他", "其它", "合计", "分部", "项目", "抵消", "业务", "收入", "小计")

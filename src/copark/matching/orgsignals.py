@@ -1,20 +1,23 @@
-"""Ranking signals for "which organization makes this?": each a small component scoring every organization."""
+"""Organisation-level signals for "which organization makes this?": each scores every organization for a need.
+
+They read an organization's whole offer list at once (TF-IDF of the list, its best single offer, its industry's
+products, its name), which item-level BM25 cannot: a firm listing 齿轮箱、变速器 is a likely maker of 汽车齿轮.
+"""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 from scipy import sparse
 from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 
-from copark.knowledge.chainkg import ChainKgData
 from copark.matching.encoders import Encoder
 
 # Product sims are dense (char unigrams overlap almost everywhere): score queries in blocks to bound memory.
-BLOCK = 128
+BLOCK_CELLS = 40_000_000  # queries × products floats held at once (160 MB)
 TOP_PRODUCTS = 30  # similar products that vote for industries and co-listed organizations
 
 
@@ -52,8 +55,8 @@ def make_vectorizer() -> TfidfVectorizer:
 
 
 @dataclass
-class TextIndex:
-    """Read-only index over organizations: doc vectors, product vectors, industries, firm-firm similarity."""
+class OrgIndex:
+    """Read-only index over organizations: doc vectors, product vectors, industries, names."""
 
     orgs: list[OrgProfile]
     vectorizer: TfidfVectorizer
@@ -64,12 +67,7 @@ class TextIndex:
     has_products: np.ndarray                     # organization indexes with at least one product
     industry_of: np.ndarray                      # organization → industry index (-1 unknown)
     industries: list[str]
-    firm_sim: np.ndarray                         # organizations × organizations cosine, zero diagonal
     size: np.ndarray                             # log(1 + #products)
-    kg_neighbors: dict[str, list[str]] = field(default_factory=dict)
-    product_orgs: dict[str, list[int]] = field(default_factory=dict)
-    kg_names: list[str] = field(default_factory=list)
-    kg_matrix: sparse.csr_matrix | None = None
     encoder: Encoder | None = None
     product_vectors: np.ndarray | None = None   # product rows × dims, unit length (dense signal)
     name_vectorizer: TfidfVectorizer | None = None
@@ -80,8 +78,7 @@ class TextIndex:
     sectors: sparse.csr_matrix | None = None     # industries × n-grams: all products of an industry's organizations
 
     @classmethod
-    def build(cls, orgs: Sequence[OrgProfile], *, kb: ChainKgData | None = None,
-              encoder: Encoder | None = None) -> TextIndex:
+    def build(cls, orgs: Sequence[OrgProfile], *, encoder: Encoder | None = None) -> OrgIndex:
         """Fit the vectorizer on the product names and index every organization."""
         orgs = list(orgs)
         # The industry name joins the product list: it often shares characters with needs the list lacks.
@@ -102,11 +99,9 @@ class TextIndex:
         industries = sorted({o.industry for o in orgs if o.industry})
         position = {name: i for i, name in enumerate(industries)}
         industry_of = np.asarray([position.get(o.industry, -1) for o in orgs], dtype=np.int64)
-        firm_sim = (docs @ docs.T).toarray().astype(np.float32)
-        np.fill_diagonal(firm_sim, 0.0)
         size = np.log1p(np.asarray([len(o.products) for o in orgs], dtype=np.float32))
         index = cls(orgs, vectorizer, docs, products, product_org, starts, has_products, industry_of, industries,
-                    firm_sim, size)
+                    size)
         index._add_surface(texts)
         by_industry = [[] for _ in industries]
         for org, number in zip(orgs, industry_of, strict=True):
@@ -114,8 +109,6 @@ class TextIndex:
                 by_industry[number].extend(org.products)
         if by_industry:
             index.sectors = vectorizer.transform([_clean(" ".join(products)) for products in by_industry])
-        if kb is not None:
-            index._add_kg(kb)
         if encoder is not None:
             index.encoder = encoder
             index.product_vectors = encoder.encode(originals)
@@ -150,30 +143,12 @@ class TextIndex:
         out["length"] = np.broadcast_to(np.log1p(length)[:, None], (len(queries), n_orgs)).astype(np.float32)
         return out
 
-    def _add_kg(self, kb: ChainKgData) -> None:
-        """Product-relation neighbours (both directions) and which organizations list each product verbatim."""
-        neighbors: dict[str, set[str]] = defaultdict(set)
-        for source, _, target in kb.relations:
-            a, b = _clean(source), _clean(target)
-            if a and b and a != b:
-                neighbors[a].add(b)
-                neighbors[b].add(a)
-        product_orgs: dict[str, set[int]] = defaultdict(set)
-        for index, org in enumerate(self.orgs):
-            for product in org.products:
-                product_orgs[_clean(product)].add(index)
-        # Only neighbours some organization lists can vote; keep the rest out of memory.
-        self.kg_neighbors = {k: sorted(v & product_orgs.keys()) for k, v in neighbors.items()}
-        self.kg_neighbors = {k: v for k, v in self.kg_neighbors.items() if v}
-        self.product_orgs = {k: sorted(v) for k, v in product_orgs.items()}
-        self.kg_names = sorted(self.kg_neighbors)
-        self.kg_matrix = self.vectorizer.transform(self.kg_names) if self.kg_names else None
-
     def signals(self, queries: Sequence[str], *, enabled: frozenset[str]) -> dict[str, np.ndarray]:
         """Every enabled signal for each query: name → (queries × organizations) float32 array."""
         out: dict[str, list[np.ndarray]] = defaultdict(list)
-        for begin in range(0, len(queries), BLOCK):
-            raw = [" ".join(q.split()) for q in queries[begin:begin + BLOCK]]
+        block_size = max(1, min(256, BLOCK_CELLS // max(self.products.shape[0], 1)))
+        for begin in range(0, len(queries), block_size):
+            raw = [" ".join(q.split()) for q in queries[begin:begin + block_size]]
             block = [_clean(q) for q in raw]
             for name, values in self._block(block, enabled, raw).items():
                 out[name].append(values)
@@ -202,11 +177,6 @@ class TextIndex:
         if "industry" in enabled:
             result["industry"] = self._industry_prior(votes)
             result["sector"] = self._sector(q)
-        if "colisting" in enabled:
-            colist = votes @ self.firm_sim
-            result["colisting"] = colist / np.maximum(colist.max(axis=1, keepdims=True), 1e-6)
-        if "kg" in enabled and self.kg_matrix is not None:
-            result["kg"] = self._kg(q)
         if "dense" in enabled and self.encoder is not None and self.product_vectors is not None:
             result["dense"] = self._dense(raw)
         result["size"] = np.broadcast_to(self.size, (len(queries), n_orgs)).astype(np.float32)
@@ -253,18 +223,3 @@ class TextIndex:
         floor = np.median(sims, axis=1, keepdims=True)
         result[:, self.has_products] = np.maximum(0.5 * (best + mean) - floor, 0.0)
         return result
-
-    def _kg(self, q: sparse.csr_matrix) -> np.ndarray:
-        """Organizations listing a chain neighbour (upstream/downstream/subcategory) of products like the need."""
-        assert self.kg_matrix is not None
-        sims = (q @ self.kg_matrix.T).toarray()
-        result = np.zeros((q.shape[0], len(self.orgs)), dtype=np.float32)
-        for row in range(q.shape[0]):
-            for column in np.argsort(-sims[row])[:5]:
-                weight = sims[row, column]
-                if weight < 0.5:
-                    break
-                for neighbor in self.kg_neighbors[self.kg_names[column]]:
-                    for org in self.product_orgs[neighbor]:
-                        result[row, org] += weight
-        return np.log1p(result)
