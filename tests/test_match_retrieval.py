@@ -77,31 +77,6 @@ def test_chain_expansion_reaches_offers_sharing_no_words() -> None:
     assert without_graph.match_need(need("过滤材料")) == []
 
 
-class CharBagEncoder:
-    """A toy dense encoder: 'synonym' words map to the same dimension (stands in for a real model)."""
-
-    SYNONYMS = {"晶振": "振荡器"}
-
-    def encode(self, texts):
-        out = np.zeros((len(texts), 64), dtype=np.float32)
-        for row, text in enumerate(texts):
-            for word, canonical in self.SYNONYMS.items():
-                text = text.replace(word, canonical)
-            for ch in text:
-                out[row, hash(ch) % 64] += 1.0
-        return out
-
-
-def test_dense_encoder_is_pluggable_and_off_by_default() -> None:
-    offers = [offer(3, "振荡器", item_id=1), offer(2, "过滤棉", item_id=2)]
-    lexical = MatchEngine(offers=offers, orgs=ORGS)
-    assert lexical.dense is None
-    assert lexical.match_need(need("晶振")) == []
-    dense = MatchEngine(offers=offers, orgs=ORGS, encoder=CharBagEncoder())
-    found = dense.candidates(need("晶振"), mask=None)
-    assert "dense" in found[0]
-
-
 def _synthetic(n_offers: int, seed: int = 7) -> tuple[list[ItemDoc], dict[int, OrgDoc], list[ItemDoc]]:
     rng = random.Random(seed)
     heads = ["过滤棉", "无纺布", "振荡器", "谐振器", "电路板", "注塑件", "包装盒", "传感器", "轴承", "模具", "电容器", "显示屏"]

@@ -19,12 +19,21 @@ from copark.matching.explain import contribution_rows
 from copark.services import opportunities as service
 
 FORMATS = ("table", "json", "csv", "xlsx")
-COLUMNS = ("rank", "score", "mode", "need_org", "need_region", "need", "offer_org", "offer_region", "offer", "why")
+COLUMNS = ("rank", "score", "mode", "need_org", "need_region", "need", "offer_org", "offer_region", "offer", "why",
+           "confidence", "need_origin", "need_item_id", "offer_item_id")
+#: Columns only files carry (a terminal has no room for them).
+FILE_ONLY = ("need_region", "offer_region", "confidence", "need_origin", "need_item_id", "offer_item_id")
+
+
+def _need_text(view: service.OpportunityView) -> str:
+    return view.need_text + (t("match.inferred_mark") if view.need_origin == "inferred" else "")
 
 
 def _rows(views: list[service.OpportunityView]) -> list[list[object]]:
-    return [[i, v.score, v.mode_label, v.need_org, v.need_region, v.need_text, v.offer_org, v.offer_region,
-             v.offer_text, v.why] for i, v in enumerate(views, 1)]
+    return [[i, v.score, v.mode_label, v.need_org, v.need_region, _need_text(v), v.offer_org, v.offer_region,
+             v.offer_text, v.why, t("match.low_confidence") if v.low_confidence else "",
+             t(f"match.origin.{v.need_origin}"), v.need_item_id or "", v.offer_item_id or ""]
+            for i, v in enumerate(views, 1)]
 
 
 def _headers() -> list[str]:
@@ -64,12 +73,13 @@ def _print_table(run: service.MatchRun, views: list[service.OpportunityView], sc
     table = Table(title=t("match.title", scope=scope, count=len(run.opportunities), shown=len(views)),
                   show_lines=False)
     # regions stay in json/csv/xlsx: a terminal has no room for ten columns
-    shown = [i for i, c in enumerate(COLUMNS) if c not in ("need_region", "offer_region")]
+    shown = [i for i, c in enumerate(COLUMNS) if c not in FILE_ONLY]
     headers = _headers()
     for i in shown:
         table.add_column(headers[i], overflow="fold", no_wrap=COLUMNS[i] in ("rank", "score", "mode"))
-    for row in _rows(views):
-        table.add_row(*(f"{row[i]:.1f}" if isinstance(row[i], float) else str(row[i]) for i in shown))
+    for view, row in zip(views, _rows(views), strict=True):
+        row[1] = f"{view.score:.1f}" + (f" {t('match.low_confidence')}" if view.low_confidence else "")
+        table.add_row(*(str(row[i]) for i in shown))
     console.print(table)
     if detail:
         for i, view in enumerate(views, 1):
@@ -126,7 +136,8 @@ def register(app: GuardedTyper) -> None:
                                     top=top, regions=workspace.regions)
         finally:
             workspace.close()
-        views = run.opportunities[:top]
+        # a file (or json/csv on stdout) gets every opportunity of the run; the table shows the first `top`
+        views = run.opportunities[:top] if fmt == "table" else run.opportunities
         if run.orgs_without_region:
             err_console.print(t("match.skipped_regions", count=run.orgs_without_region))
         if fmt == "json":

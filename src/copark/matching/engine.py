@@ -15,6 +15,7 @@ import numpy as np
 
 from copark.matching import explain
 from copark.matching.config import RETRIEVAL
+from copark.matching.encoders import Encoder
 from copark.matching.features import (
     INDUSTRIAL_KINDS,
     ItemDoc,
@@ -33,7 +34,6 @@ from copark.matching.modes import Mode, classify_mode
 from copark.matching.orgsignals import OrgProfile
 from copark.matching.ranker import LearnedRanker
 from copark.matching.retrieval import (
-    Encoder,
     core_text,
     head_word,
     link_strength,

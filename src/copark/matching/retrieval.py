@@ -6,7 +6,7 @@ import re
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any, Protocol
+from typing import Any
 
 import numpy as np
 
@@ -110,12 +110,6 @@ def head_word(text: str) -> str:
     except Exception:  # noqa: BLE001 - a knowledge-module bug must not stop matching; fall back
         found = words(text)
         return found[-1] if found else normalize(text)
-
-
-class Encoder(Protocol):
-    """A dense text encoder (optional, off by default): texts → L2-normalisable float matrix."""
-
-    def encode(self, texts: Sequence[str]) -> np.ndarray: ...
 
 
 #: BM25 parameters (bm25s' defaults, Lucene variant): term-frequency saturation and length normalization.
@@ -274,25 +268,6 @@ def top_k(scores: np.ndarray, k: int, mask: np.ndarray | None = None) -> np.ndar
     values = scores[positive]
     part = np.argpartition(-values, k - 1)[:k] if k < len(values) else np.arange(len(values))
     return positive[part[np.argsort(-values[part], kind="stable")]]
-
-
-@dataclass
-class DenseIndex:
-    """Normalised vectors of every offer for an optional Encoder; cosine top-k by a matrix product."""
-
-    encoder: Encoder
-    vectors: np.ndarray
-
-    @classmethod
-    def build(cls, encoder: Encoder, texts: Sequence[str]) -> DenseIndex:
-        vectors = np.asarray(encoder.encode(list(texts)), dtype=np.float32)
-        norms = np.linalg.norm(vectors, axis=1, keepdims=True)
-        return cls(encoder=encoder, vectors=vectors / np.maximum(norms, 1e-9))
-
-    def scores(self, text: str) -> np.ndarray:
-        query = np.asarray(self.encoder.encode([text]), dtype=np.float32)[0]
-        query = query / max(float(np.linalg.norm(query)), 1e-9)
-        return self.vectors @ query
 
 
 class ChainExpander:

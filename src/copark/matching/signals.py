@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -35,12 +36,12 @@ class SignalIndex:
     """Offers grouped by organization (offer i belongs to organization offer_org[i], ascending)."""
 
     profiles: list[OrgProfile]
-    orgs: OrgIndex
     lexical: LexicalIndex
     offer_org: np.ndarray
     starts: np.ndarray                 # first offer of each organization in has_offers
     has_offers: np.ndarray
     chain: ChainExpander | None = None
+    encoder: Any = None
     offer_node: list[str | None] = field(default_factory=list)
     postings: dict[str, np.ndarray] = field(default_factory=dict)
     _by_text: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = field(default_factory=dict, repr=False)
@@ -53,8 +54,8 @@ class SignalIndex:
         texts = [text for p in profiles for text in p.products]
         offer_org = np.repeat(np.arange(len(profiles), dtype=np.int64), [len(p.products) for p in profiles])
         has_offers, starts = np.unique(offer_org, return_index=True)
-        index = cls(profiles, OrgIndex.build(profiles, encoder=encoder), LexicalIndex.build(texts, workers=workers),
-                    offer_org, starts, has_offers)
+        index = cls(profiles, LexicalIndex.build(texts, workers=workers), offer_org, starts, has_offers,
+                    encoder=encoder)
         index.offer_node = [None] * len(texts)
         if graph is not None:
             index.chain = ChainExpander(graph)
@@ -67,6 +68,11 @@ class SignalIndex:
                     grouped.setdefault(nodes[0], []).append(i)
             index.postings = {node: np.array(ix, dtype=np.int64) for node, ix in grouped.items()}
         return index
+
+    @cached_property
+    def orgs(self) -> OrgIndex:
+        """Organisation-level signals, built on first use: the hand-weighted path never needs them."""
+        return OrgIndex.build(self.profiles, encoder=self.encoder)
 
     def item_evidence(self, text: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(BM25 of every offer, offers the chain links to the need, each one's link strength), for a need's text.

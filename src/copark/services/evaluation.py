@@ -141,7 +141,7 @@ def write_import_files(bench: Bench, directory: Path) -> tuple[list[Path], dict[
         writer = csv.writer(handle)
         writer.writerow([t("import.col.orgs.name"), t("import.col.orgs.description")])
         writer.writerows([names[o.org_id], o.description] for o in bench.orgs)
-        if any(case.need_text for case in bench.cases):
+        if any(case.need_text and not case.need_org_id for case in bench.cases):
             writer.writerow([buyer, t("evaluate.buyer_description")])
     offer, need, product = t("evaluate.offer_word"), t("evaluate.need_word"), t("evaluate.product_word")
     with items_file.open("w", encoding="utf-8", newline="") as handle:
@@ -149,9 +149,15 @@ def write_import_files(bench: Bench, directory: Path) -> tuple[list[Path], dict[
         writer.writerow([t(f"import.col.items.{key}") for key in ("org", "direction", "kind", "text")])
         for org in bench.orgs:
             writer.writerows([names[org.org_id], offer, product, p] for p in dict.fromkeys(org.products))
-        for text in dict.fromkeys(case.need_text for case in bench.cases if case.need_text):
-            writer.writerow([buyer, need, product, text])
+        # a case's text is its need organization's need, or the buyer's when the case names none
+        for owner, text in dict.fromkeys(_need_of(case, names, buyer) for case in bench.cases if case.need_text):
+            writer.writerow([owner, need, product, text])
     return [orgs_file, items_file], names, buyer
+
+
+def _need_of(case: BenchCase, names: dict[str, str], buyer: str) -> tuple[str, str]:
+    """(organization name, need text) of a case with a need text."""
+    return (names[case.need_org_id] if case.need_org_id else buyer), case.need_text
 
 
 def evaluate_bench(*, bench_dir: str | Path, top: int = 100, without: Iterable[str] = (), learn: bool = True,
@@ -187,7 +193,7 @@ def evaluate_bench(*, bench_dir: str | Path, top: int = 100, without: Iterable[s
     unanswered: list[str] = []
     for case in bench.cases:
         if case.need_text:
-            lists = [by_need.get((buyer, case.need_text), [])]
+            lists = [by_need.get(_need_of(case, names, buyer), [])]
         else:
             lists = [offered for (org, _), offered in by_need.items() if org == names[case.need_org_id]]
         if not any(lists):

@@ -12,12 +12,13 @@ from sqlalchemy.orm import Session
 
 from copark.core.errors import CoparkError
 from copark.locale import t
+from copark.matching.encoders import Encoder
 from copark.matching.engine import Match, MatchEngine, PairRule, within_region
 from copark.matching.explain import render_why
 from copark.matching.features import ItemDoc, OrgDoc, clean_industry, section_of
 from copark.matching.modes import mode_label
 from copark.matching.ranker import RANKER_VERSION, LearnedRanker
-from copark.matching.retrieval import Encoder, head_word, normalize
+from copark.matching.retrieval import head_word, normalize
 from copark.matching.signals import SIGNALS
 from copark.parsing.regions import RegionTable, builtin_regions
 from copark.services.organizations import find_organization
@@ -46,9 +47,17 @@ class OpportunityView:
     offer_kind: str
     why: str
     explanation: dict[str, Any] = field(default_factory=dict)
+    need_item_id: int | None = None
+    offer_item_id: int | None = None  # None: one of the organization's 主营产品
+    need_origin: str = "declared"  # declared | inferred (推断需求)
+
+    @property
+    def low_confidence(self) -> bool:
+        """Shown marked 低置信度: the score is below the line (config.RETRIEVAL.low_confidence)."""
+        return bool(self.explanation.get("low_confidence", False))
 
     def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return {**asdict(self), "low_confidence": self.low_confidence}
 
 
 @dataclass
@@ -219,6 +228,7 @@ def _view(match: Match, orgs: dict[int, OrgDoc], regions: RegionTable, opp_id: i
         need_text=match.need.text, need_kind=match.need.kind, offer_org_id=offer_org.id, offer_org=offer_org.name,
         offer_region=_region_name(regions, offer_org.region_code), offer_text=match.offer.text,
         offer_kind=match.offer.kind, why=render_why(match.explanation), explanation=match.explanation,
+        need_item_id=match.need.id, offer_item_id=match.offer.id, need_origin=match.need.origin,
     )
 
 
@@ -314,6 +324,8 @@ def list_opportunities(*, session: Session, org: str | None = None, top: int | N
             offer_region=_region_name(regions, offer_org.region_code if offer_org else None),
             offer_text=offer_item.text if offer_item else t("match.offer_from_products"),
             offer_kind=offer_item.kind if offer_item else "product",
+            need_item_id=row.need_item_id, offer_item_id=row.offer_item_id,
+            need_origin=need_item.origin if need_item else "declared",
             why=render_why(explanation), explanation=explanation,
         ))
     return out
