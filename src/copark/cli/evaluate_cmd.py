@@ -11,7 +11,6 @@ from rich.table import Table
 
 from copark.cli.base import GuardedTyper, console, err_console
 from copark.locale import t
-from copark.matching.evaluate import evaluate_bench
 
 
 def _evaluate_command(
@@ -25,6 +24,8 @@ def _evaluate_command(
     encoder: Annotated[str | None, typer.Option("--encoder", help=t("encoders.opt_encoder"))] = None,
 ) -> None:
     """在能力评测集上评估匹配排序。"""
+    from copark.matching.evaluate import evaluate_bench
+
     result = evaluate_bench(bench_dir=bench_dir, kb_paths=kb or [], top=top, without=without or [],
                             tune=not no_tune, learn=not linear, encoder=encoder)
     for note in result.notes:
