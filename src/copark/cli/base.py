@@ -1,19 +1,24 @@
-"""What every command shares: error reporting, the workspace, the console."""
+"""What every command shares: error reporting, the workspace, the console.
+
+Only light modules load here: `copark --help` imports every command module, so the database, file formats and
+matching load inside the commands that use them (STYLE.md habit 14; tests/test_cli_startup.py checks it).
+"""
 
 from __future__ import annotations
 
 import functools
 import sys
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import typer
 from rich.console import Console
-from sqlalchemy.exc import OperationalError
 
 from copark.core.errors import CoparkError, ValidationFailed
 from copark.locale import t
-from copark.workspace import Workspace
+
+if TYPE_CHECKING:
+    from copark.workspace import Workspace
 
 console = Console(highlight=False)
 err_console = Console(stderr=True, highlight=False)
@@ -59,16 +64,17 @@ def guarded(func: F) -> F:
                 raise
             report(error)
             raise typer.Exit(1) from None
-        except OperationalError as error:
-            if state.debug:
-                raise
-            report(CoparkError(t("db.unreachable", error=str(error.orig)[:200]), t("db.unreachable.fix")))
-            raise typer.Exit(1) from None
         except KeyboardInterrupt:
             raise typer.Exit(130) from None
         except Exception as error:  # noqa: BLE001 - last line of defence: never a bare traceback
             if state.debug:
                 raise
+            # Only a failing command pays for this import (and sqlalchemy is loaded already if it raised).
+            from sqlalchemy.exc import OperationalError
+
+            if isinstance(error, OperationalError):
+                report(CoparkError(t("db.unreachable", error=str(error.orig)[:200]), t("db.unreachable.fix")))
+                raise typer.Exit(1) from None
             report(CoparkError(t("error.unexpected", error=f"{type(error).__name__}: {error}"),
                                t("error.unexpected.fix")))
             raise typer.Exit(2) from None
@@ -97,6 +103,8 @@ class GuardedTyper(typer.Typer):
 
 def open_workspace() -> Workspace:
     """The workspace for COPARK_DATABASE_URL (or --database), schema upgraded."""
+    from copark.workspace import Workspace
+
     return Workspace.open(state.database_url)
 
 

@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from copark.cli.base import GuardedTyper, console, open_workspace
 from copark.core.errors import CoparkError
-from copark.demo import demo_park, load_demo
-from copark.knowledge.industries import builtin_industries
 from copark.locale import t
-from copark.services.catalog import industry_codes
-from copark.services.opportunities import OpportunityView, park_opportunities
+
+if TYPE_CHECKING:
+    from copark.services.opportunities import OpportunityView
 
 TOP_PER_INDUSTRY = 5
 
@@ -23,6 +22,10 @@ def register(app: GuardedTyper) -> None:
 
     @app.command("demo", help=t("demo.help"))
     def demo(top: Annotated[int, typer.Option("--top", help=t("demo.opt.top"))] = TOP_PER_INDUSTRY) -> None:
+        from copark.demo import demo_park, load_demo
+        from copark.services.catalog import industry_codes
+        from copark.services.opportunities import park_opportunities
+
         if top < 1:
             raise CoparkError(t("option.not_positive", option="--top", value=top),
                               t("option.not_positive.fix", option="--top", example=TOP_PER_INDUSTRY))
@@ -43,6 +46,8 @@ def register(app: GuardedTyper) -> None:
 
 
 def _division_name(code: str) -> str:
+    from copark.knowledge.industries import builtin_industries
+
     table = builtin_industries()
     division = table.at_level(code, 2) if code else None
     return f"{division.code} {division.name}" if division else t("demo.no_industry")

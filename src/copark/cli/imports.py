@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from contextlib import nullcontext
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -13,12 +13,11 @@ from rich.table import Table
 from copark.cli.base import GuardedTyper, console, err_console, is_tty, open_workspace
 from copark.core.errors import CoparkError
 from copark.core.vocab import Direction, ItemKind, OrgKind, Origin
-from copark.io.exporter import export_workspace
-from copark.io.importer import ImportReport, import_files
-from copark.io.template import write_template
 from copark.locale import label, labels, parse_label, t
-from copark.services.catalog import list_organizations, organization_detail
-from copark.storage.tables import Item
+
+if TYPE_CHECKING:
+    from copark.io.importer import ImportReport
+    from copark.storage.tables import Item
 
 DEFAULT_TEMPLATE = Path(t("cli.template.default_path"))
 DEFAULT_EXPORT = Path(t("cli.export.default_path"))
@@ -60,6 +59,8 @@ def _import_command(
     rejects: Annotated[Path | None, typer.Option("--rejects", help=t("cli.import.rejects"))] = None,
     source: Annotated[str | None, typer.Option("--source", help=t("cli.import.source"))] = None,
 ) -> None:
+    from copark.io.importer import import_files
+
     workspace = open_workspace()
     bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                    console=err_console, transient=True) if is_tty() else None
@@ -84,6 +85,8 @@ def _template_command(
     path: Annotated[Path, typer.Argument(help=t("cli.template.path"))] = DEFAULT_TEMPLATE,
     force: Annotated[bool, typer.Option("--force", help=t("cli.template.force"))] = False,
 ) -> None:
+    from copark.io.template import write_template
+
     written = write_template(path, force=force)
     console.print(t("template.written", path=written), markup=False)
 
@@ -92,6 +95,8 @@ def _export_command(
     path: Annotated[Path, typer.Argument(help=t("cli.export.path"))] = DEFAULT_EXPORT,
     include_inferred: Annotated[bool, typer.Option("--include-inferred", help=t("cli.export.inferred"))] = False,
 ) -> None:
+    from copark.io.exporter import export_workspace
+
     workspace = open_workspace()
     try:
         result = export_workspace(workspace=workspace, path=path, include_inferred=include_inferred)
@@ -107,6 +112,8 @@ def _orgs_command(
     search: Annotated[str | None, typer.Option("--search", help=t("cli.orgs.search"))] = None,
     limit: Annotated[int, typer.Option("--limit", help=t("cli.orgs.limit"))] = 200,
 ) -> None:
+    from copark.services.catalog import list_organizations
+
     if limit < 1:
         raise CoparkError(t("option.not_positive", option="--limit", value=limit),
                           t("option.not_positive.fix", option="--limit", example=50))
@@ -156,6 +163,8 @@ def _items_table(title: str, items: list[Item]) -> Table:
 
 
 def _show_command(org: Annotated[str, typer.Argument(help=t("cli.show.org"), show_default=False)]) -> None:
+    from copark.services.catalog import organization_detail
+
     workspace = open_workspace()
     try:
         with workspace.transaction() as session:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
@@ -13,8 +13,10 @@ from rich.tree import Tree
 from copark.cli.base import GuardedTyper, console, open_workspace
 from copark.core.errors import CoparkError
 from copark.core.vocab import Direction, InferredStatus, ItemKind
-from copark.knowledge.chains import ChainNode
 from copark.locale import label, t
+
+if TYPE_CHECKING:
+    from copark.knowledge.chains import ChainNode
 
 kb_app = GuardedTyper(help=t("kb.help"))
 

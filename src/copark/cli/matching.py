@@ -7,7 +7,7 @@ import io
 import json
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
@@ -15,8 +15,9 @@ from rich.table import Table
 from copark.cli.base import GuardedTyper, console, err_console, open_workspace
 from copark.core.errors import CoparkError
 from copark.locale import t
-from copark.matching.explain import contribution_rows
-from copark.services import opportunities as service
+
+if TYPE_CHECKING:
+    from copark.services import opportunities as service
 
 FORMATS = ("table", "json", "csv", "xlsx")
 COLUMNS = ("rank", "score", "mode", "need_org", "need_region", "need", "offer_org", "offer_region", "offer", "why",
@@ -82,6 +83,8 @@ def _print_table(run: service.MatchRun, views: list[service.OpportunityView], sc
         table.add_row(*(str(row[i]) for i in shown))
     console.print(table)
     if detail:
+        from copark.matching.explain import contribution_rows
+
         for i, view in enumerate(views, 1):
             parts = [f"{label} {points:+.1f}({delta:+.1f})" for label, points, delta in contribution_rows(view.explanation)]
             console.print(f"#{i} {view.need_org} ← {view.offer_org}: " + "，".join(parts), markup=False)
@@ -95,6 +98,8 @@ def register(app: GuardedTyper) -> None:
         without: Annotated[list[str] | None, typer.Option("--without", help=t("fit.opt.without"))] = None,
         seed: Annotated[int, typer.Option("--seed", help=t("fit.opt.seed"))] = 13,
     ) -> None:
+        from copark.services import opportunities as service
+
         workspace = open_workspace()
         try:
             with workspace.transaction() as session:
@@ -120,6 +125,8 @@ def register(app: GuardedTyper) -> None:
         output: Annotated[Path | None, typer.Option("--output", "-o", help=t("match.opt.output"))] = None,
         detail: Annotated[bool, typer.Option("--detail", help=t("match.opt.detail"))] = False,
     ) -> None:
+        from copark.services import opportunities as service
+
         fmt = fmt.strip().lower()
         if fmt not in FORMATS:
             raise CoparkError(t("match.error.bad_format", value=fmt), t("match.error.bad_format.fix"))
