@@ -38,9 +38,10 @@ class ItemKind(StrEnum):
 
 
 class Origin(StrEnum):
-    """Declared by the organization, or inferred by copark (推断需求)."""
+    """Declared by the organization, read from its registered 经营范围 (business scope), or inferred by copark."""
 
     declared = "declared"
+    scope = "scope"
     inferred = "inferred"
 
 

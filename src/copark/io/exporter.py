@@ -2,7 +2,8 @@
 
 .xlsx writes the three sheets 园区/企业/清单明细 into one workbook; .csv writes one UTF-8 (BOM) file per
 sheet, named <stem>_园区.csv, <stem>_企业.csv, <stem>_清单明细.csv. Items always go to 清单明细 (the 企业
-sheet's list cells stay empty), so every field survives import → export → import.
+sheet's list cells stay empty), except those read from a 经营范围, which go back to the 经营范围 cell; so every
+field survives import → export → import.
 """
 
 from __future__ import annotations
@@ -60,18 +61,30 @@ def _park_rows(session: Session, regions: RegionTable) -> Iterator[list[object]]
                park.founded, "、".join(map(str, park.positioning or [])) or None, park.description or None]
 
 
+def _scope_cells(session: Session) -> dict[int, str]:
+    """Organization id → its 经营范围 items joined by "；": re-importing the cell gives the same items."""
+    cells: dict[int, list[str]] = {}
+    query = select(Item.organization_id, Item.text).where(Item.origin == "scope").order_by(Item.id)
+    for org_id, text in session.execute(query):
+        cells.setdefault(org_id, []).append(text)
+    return {org_id: "；".join(texts) for org_id, texts in cells.items()}
+
+
 def _org_rows(session: Session, regions: RegionTable, parks: dict[int, str]) -> Iterator[list[object]]:
+    scopes = _scope_cells(session)
     for org in session.scalars(select(Organization).order_by(Organization.id)):
         yield [org.name, org.short_name or None, _label(OrgKind, org.kind), org.credit_code,
                _region(regions, org.region_code), parks.get(org.park_id) if org.park_id else None,
                org.industry_code, "、".join(map(str, org.products or [])) or None, org.description or None,
                org.contact or None, org.employees, org.annual_revenue_text or _number(org.annual_revenue),
-               None, None]
+               None, None, scopes.get(org.id)]
 
 
 def _item_rows(session: Session, include_inferred: bool) -> Iterator[list[object]]:
     query = (select(Item, Organization.name).join(Organization, Item.organization_id == Organization.id)
              .order_by(Item.organization_id, Item.id))
+    # Scope items travel in the 企业 sheet's 经营范围 cell, so that they stay marked as registered.
+    query = query.where(Item.origin != "scope")
     if not include_inferred:
         query = query.where(Item.origin == "declared")
     for item, org_name in session.execute(query):

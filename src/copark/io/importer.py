@@ -118,6 +118,7 @@ def _stored_orgs(session: Session) -> StoredOrgs:
     ):
         if code:
             stored.by_code[code] = org_id
+            stored.code_of[org_id] = code
         stored.by_norm.setdefault(norm, []).append((org_id, name))
     return stored
 
@@ -249,15 +250,16 @@ def _write_items(session: Session, batch: Batch, report: ImportReport, org_ids: 
         if found is None:
             row = {"organization_id": org_id, "direction": item.direction, "text": item.text, "kind": "product",
                    "quantity": None, "unit": "", "annual_value": None, "annual_value_text": "",
-                   "certifications": "", "valid_until": None, "note": "", "origin": "declared", "status": None,
+                   "certifications": "", "valid_until": None, "note": "", "origin": item.origin, "status": None,
                    "confidence": None, "evidence": None, "source": _source_of(item, source)}
             row.update(values)
             inserts.append(row)
             continue
         if item.kind_guessed:  # a guess from a list cell never overrides a stored kind
             values.pop("kind", None)
-        if found["origin"] != "declared":  # the organization now declares what copark had inferred
-            values.update(origin="declared", status=None)
+        if found["origin"] == "inferred" or (found["origin"] == "scope" and item.origin == "declared"):
+            # the organization now declares (or registered) what copark had inferred; declared stays declared
+            values.update(origin=item.origin, status=None)
         changed = _changes(found, values)
         if changed:
             updates.append({"id": found["id"], **changed})

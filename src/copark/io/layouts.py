@@ -80,7 +80,7 @@ PARKS = Layout("parks", _cols("parks", "name:24* region:16 partner_region:16 fou
 ORGS = Layout("orgs", _cols(
     "orgs",
     "name:32* short_name:12 kind:12 credit_code:22 region:16 park:18 industry:10 products:28 description:36 "
-    "contact:20 employees:10 revenue:12 offers:40 needs:40",
+    "contact:20 employees:10 revenue:12 offers:40 needs:40 scope:40",
 ))
 ITEMS = Layout("items", _cols(
     "items",

@@ -74,6 +74,7 @@ class ItemRecord:
     fields: dict[str, object] = field(default_factory=dict)
     kind_guessed: bool = False
     row: RawRow | None = None
+    origin: str = "declared"  # or "scope": read from the organization's 经营范围
 
     @property
     def org_identity(self) -> tuple[str, int]:

@@ -19,7 +19,7 @@ VALIDATED_ROWS = 5000  # drop-downs cover this many data rows
 _HEADER_FONT = Font(bold=True)
 _REQUIRED_FILL = PatternFill("solid", fgColor="FCE4D6")
 _OPTIONAL_FILL = PatternFill("solid", fgColor="DDEBF7")
-HELP_LINES = 8
+HELP_LINES = 9
 
 
 def write_template(path: Path, *, force: bool = False) -> Path:

@@ -7,11 +7,12 @@ from dataclasses import dataclass, field
 from enum import Enum
 
 from copark.core.errors import CoparkError, Problem
-from copark.core.vocab import Direction, ItemKind, OrgKind
+from copark.core.vocab import Direction, ItemKind, OrgKind, Origin
 from copark.io.industries import resolve_industry
 from copark.io.listcells import guess_kind, read_facts, split_list
 from copark.io.readers import RawRow, RawSheet
 from copark.io.records import MAX_LENGTH, ItemRecord, OrgRecord, ParkRecord, cell_text
+from copark.io.scope import scope_objects
 from copark.knowledge.industries import IndustryTable
 from copark.locale import label, labels, parse_label, t
 from copark.parsing.credit_code import validate_credit_code
@@ -26,6 +27,7 @@ class StoredOrgs:
 
     by_code: dict[str, int] = field(default_factory=dict)
     by_norm: dict[str, list[tuple[int, str]]] = field(default_factory=dict)
+    code_of: dict[int, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -64,6 +66,7 @@ class Validator:
         self._by_code: dict[str, OrgRecord] = {}
         self._by_norm: dict[str, OrgRecord] = {}
         self._rejected_norms: set[str] = set()
+        self._shared_norms: dict[str, list[OrgRecord]] = {}  # names two organizations with different codes share
         self._orgs_settled = False
 
     # ---- entry point -------------------------------------------------------------------------------
@@ -183,6 +186,8 @@ class Validator:
         kind = self._vocab(row, "kind", OrgKind, "bad_kind", problems)
         credit_code = self._parse(row, "credit_code", validate_credit_code, problems)
         revenue = self._parse(row, "revenue", parse_amount, problems)
+        # The registered 经营范围 is the description when the row gives no 企业简介 of its own.
+        scope = self._text(row, "scope", problems)
         fields = {
             "short_name": self._text(row, "short_name", problems) or None,
             "kind": kind.value if kind else None,
@@ -190,7 +195,7 @@ class Validator:
             "park": self._text(row, "park", problems) or None,
             "industry_code": self._parse(row, "industry", self._industry, problems),
             "products": split_list(row.cell("products")) or None,
-            "description": self._text(row, "description", problems) or None,
+            "description": self._text(row, "description", problems) or scope or None,
             "contact": self._text(row, "contact", problems) or None,
             "employees": self._parse(row, "employees", parse_int, problems),
             "annual_revenue": revenue,
@@ -207,11 +212,15 @@ class Validator:
         record, how = None, ""
         if credit_code and credit_code in self._by_code:
             record, how = self._by_code[credit_code], t("import.dup_how.code")
-        elif norm in self._by_norm:
+        elif norm in self._by_norm and not _two_orgs(self._by_norm[norm], name, credit_code):
             record, how = self._by_norm[norm], t("import.dup_how.name")
+        elif norm in self._by_norm:
+            self._shared_norms.setdefault(norm, [self._by_norm[norm]])
         if record is None:
             record = OrgRecord(name, norm, credit_code, fields, [row])  # type: ignore[arg-type]
             self.batch.orgs.append(record)
+            if norm in self._shared_norms:
+                self._shared_norms[norm].append(record)
         else:
             if credit_code and record.credit_code and credit_code != record.credit_code:
                 self._conflict(row, record.rows[0], "credit_code", credit_code, record.credit_code, how)
@@ -233,7 +242,8 @@ class Validator:
             if record.credit_code and record.credit_code in self.stored.by_code:
                 record.db_id = self.stored.by_code[record.credit_code]
                 continue
-            matches = self.stored.by_norm.get(record.norm_name, [])
+            matches = [(i, n) for i, n in self.stored.by_norm.get(record.norm_name, [])
+                       if not _other_code(self.stored.code_of.get(i), record.credit_code)]
             if len(matches) == 1:
                 record.db_id = matches[0][0]
             elif len(matches) > 1 and not record.credit_code:
@@ -259,6 +269,10 @@ class Validator:
                             "unit": facts.unit or None,
                         }), kind_guessed=True, row=row)
                         self._add_item(item)
+                for piece in scope_objects(row.cell("scope")):
+                    self._add_item(ItemRecord(record, Direction.offer.value, piece,
+                                              {"kind": guess_kind(piece).value}, kind_guessed=True, row=row,
+                                              origin=Origin.scope.value))
 
     # ---- items -------------------------------------------------------------------------------------
     def _item_row(self, row: RawRow) -> None:
@@ -300,6 +314,14 @@ class Validator:
 
     def _find_org(self, row: RawRow, name: str, problems: list[Problem]) -> OrgRecord | int | None:
         norm = self.norm(name)
+        exact = [r for r in self._shared_norms.get(norm, []) if r.name == name.strip()]
+        if len(exact) == 1:
+            return exact[0]
+        if norm in self._shared_norms:
+            names = "、".join(r.name for r in self._shared_norms[norm][:5])
+            problems.append(Problem(row.where("org"), t("import.shared_name", name=name, names=names),
+                                    t("import.shared_name.fix")))
+            return None
         if norm in self._by_norm:
             return self._by_norm[norm]
         where = row.where("org")
@@ -321,6 +343,8 @@ class Validator:
         if existing is None:
             self.batch.items[item.key] = item
             return
+        if item.origin == Origin.declared:  # declared by hand as well as registered: it is declared
+            existing.origin = Origin.declared.value
         incoming = dict(item.fields)
         if item.kind_guessed:
             incoming.pop("kind", None)
@@ -364,6 +388,18 @@ class Validator:
 _FIELD_COLUMN = {"region_code": "region", "partner_region_code": "partner_region", "industry_code": "industry",
                  "annual_revenue": "revenue", "employees": "employees"}
 _COLUMN_FIELD = {"org": "name", "revenue": "annual_revenue_text"}
+
+
+def _other_code(mine: str | None, theirs: str | None) -> bool:
+    """Both organizations have a credit code and the codes differ."""
+    return bool(mine and theirs and mine != theirs)
+
+
+def _two_orgs(record: OrgRecord, name: str, credit_code: str | None) -> bool:
+    """安化县祥泰种养专业合作社 and 嘉禾县祥泰种养专业合作社: one name once regions are stripped, but the names
+    carry different regions and the credit codes differ, so two organizations (湖南乙科技 and 乙科技 with two
+    codes stay one organization with a conflict to fix)."""
+    return _other_code(record.credit_code, credit_code) and normalize_name(record.name) != normalize_name(name)
 
 
 def _present(fields: dict[str, object]) -> dict[str, object]:

@@ -21,7 +21,7 @@ LABELS: dict[str, dict[str, str]] = {
         "facility": "土地/厂房",
         "service": "服务",
     },
-    "Origin": {"declared": "企业填报", "inferred": "系统推断"},
+    "Origin": {"declared": "企业填报", "scope": "经营范围", "inferred": "系统推断"},
     "InferredStatus": {"proposed": "待确认", "accepted": "已采纳", "dismissed": "已忽略"},
 }
 

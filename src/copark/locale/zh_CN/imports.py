@@ -47,6 +47,8 @@ MESSAGES: dict[str, str] = {
     "import.syn.orgs.offers": "资源|可提供资源|供给清单",
     "import.col.orgs.needs": "需求清单",
     "import.syn.orgs.needs": "需求|需求内容",
+    "import.col.orgs.scope": "经营范围",
+    "import.syn.orgs.scope": "登记经营范围|营业范围|经营项目",
     "import.col.items.org": "企业名称",
     "import.syn.items.org": "公司名称|单位名称|机构名称|企业全称|企业",
     "import.col.items.direction": "资源/需求",
@@ -119,6 +121,8 @@ MESSAGES: dict[str, str] = {
     "import.dup_item_conflict.fix": "请删除重复的行，或改正其中一行",
     "import.db_ambiguous": "数据库中有多个机构名称为“{name}”：{names}",
     "import.db_ambiguous.fix": "请在本行填写统一社会信用代码以区分",
+    "import.shared_name": "有多个统一社会信用代码不同的机构可简称为“{name}”：{names}",
+    "import.shared_name.fix": "请填写企业的完整名称，与“企业”表中的写法一致",
     "import.unknown_org": "找不到企业“{name}”：本次导入的企业表和数据库中都没有",
     "import.unknown_org.fix": "请先在“企业”表中添加该企业，或检查名称是否写错",
     "import.org_rejected": "企业“{name}”所在的行有错误，本行一并跳过",
@@ -157,6 +161,8 @@ MESSAGES: dict[str, str] = {
     "template.help.5": "5. 所在地区可写名称（如“长沙市雨花区”）或6位行政区划代码；行业写 GB/T 4754-2017 代码（如 3581 或 C3581）。",
     "template.help.6": "6. 金额可写“2000万元”“3.5亿”或纯数字（单位：元）；日期写 2025-12-31。",
     "template.help.7": "7. 不要合并单元格；空行会被跳过。同一企业重复导入只会更新，不会重复。也可用同样表头的 CSV 文件导入。",
+    "template.help.9": "9. “经营范围”可直接粘贴营业执照上的登记经营范围：原文存为企业简介（已填简介时保留简介），"
+                       "其中的产品和业务（去掉“生产”“销售”等字样和“依法须经批准”等说明）记为来源“经营范围”的资源。",
     "template.help.8": "8. 导入：copark import 文件.xlsx；有错的行较多时可加 --skip-bad-rows，有误的行会原样另存并注明错误原因。",
     "template.help.examples": "填写示例（每张表两行）：",
     # worked examples: cells separated by |, in the column order of each sheet
@@ -165,11 +171,12 @@ MESSAGES: dict[str, str] = {
     "template.example.orgs.1": (
         "湖南示例医疗器械有限公司|示例医疗|企业|91430111MA4L0A2B3M|长沙市雨花区|雨溆工业园|3581|医用敷料、医用海绵|"
         "医用敷料研发与生产|张经理 0731-00000000|320|3.5亿|医用敷料代工、无菌包装技术|"
-        "医用级过滤棉（年采购约2000万元）；无纺布；包装印刷"
+        "医用级过滤棉（年采购约2000万元）；无纺布；包装印刷|"
+        "医用敷料、卫生用品的研发、生产和销售；医疗器械批发"
     ),
     "template.example.orgs.2": (
         "溆浦示例农村商业银行|溆浦农商行|银行||怀化市溆浦县|||小微企业贷款|县域金融服务|李经理|85||"
-        "技改贷款（单户最高1000万元）、供应链融资|优质企业客户"
+        "技改贷款（单户最高1000万元）、供应链融资|优质企业客户|"
     ),
     "template.example.items.1": "湖南示例医疗器械有限公司|需求|原材料|医用级过滤棉|500|吨|2000万元|ISO 13485|2026-12-31|希望溆浦本地供应",
     "template.example.items.2": "湖南示例医疗器械有限公司|资源|加工|医用敷料代工|1000|万片|||2026-06-30|可承接贴牌生产",

@@ -1,0 +1,292 @@
+"""Judged set: how well copark's match and a TF-IDF baseline find suppliers for realistic 需求清单 entries.
+
+Usage:
+    .venv/bin/python bench/judged/run.py                      # rank, grow the pool, score against grades.csv
+    .venv/bin/python bench/judged/run.py --grading-sheet /tmp/sheet.csv --only-unjudged
+
+The 3,578 Hunan registrations in ../shared are imported through `copark.io.importer.import_files` (a 企业 CSV
+with 企业名称, 统一社会信用代码 and 经营范围), one buyer with needs.csv as its 需求清单 is added, and
+`copark.services.opportunities.match` (what `copark match --org … --any-region` calls) ranks suppliers.
+Only ids are stored here: the scope texts are CC BY-NC-SA and are rebuilt from ../shared when needed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import math
+import platform
+import sys
+import tempfile
+import time
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parents[1]
+NEEDS = HERE / "needs.csv"
+POOL = HERE / "pool.csv"
+GRADES = HERE / "grades.csv"
+README = HERE / "README.md"
+SCOPES = ROOT.parent / "shared" / "data" / "hunan_enterprises" / "hunan_2018_2019_mfg_nopii.csv"
+BUYER = "判定集采购方"
+TOP = 10
+GAIN = {0: 0.0, 1: 1.0, 2: 3.0}  # nDCG gains of grades 0/1/2
+RANKERS = ("copark", "tfidf")
+START, END = "<!-- judged:start -->", "<!-- judged:end -->"
+
+Rankings = dict[str, dict[str, list[str]]]  # ranker → need_id → usccs, best first
+
+
+# ---- data -------------------------------------------------------------------------------------------
+def read_csv(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def read_needs(path: Path = NEEDS) -> list[dict[str, str]]:
+    return read_csv(path)
+
+
+def read_registry(path: Path = SCOPES) -> list[dict[str, str]]:
+    """The Hunan registrations (name, uscc, business_scope); exits with a clear message without ../shared."""
+    if not path.is_file():
+        sys.exit(f"judged: {path} not found; this benchmark needs ../shared/data beside the project")
+    return read_csv(path)
+
+
+def read_pool(path: Path = POOL) -> set[tuple[str, str]]:
+    return {(r["need_id"], r["uscc"]) for r in read_csv(path)} if path.is_file() else set()
+
+
+def write_pool(path: Path, pairs: Iterable[tuple[str, str]]) -> None:
+    """One row per (need_id, uscc), sorted, nothing saying which ranker proposed it."""
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(["need_id", "uscc"])
+        writer.writerows(sorted(set(pairs)))
+
+
+def read_grades(path: Path = GRADES) -> dict[tuple[str, str], int]:
+    if not path.is_file():
+        return {}
+    grades = {}
+    for row in read_csv(path):
+        grade = int(row["grade"])
+        if grade not in GAIN:
+            sys.exit(f"judged: {path}: grade {grade} for {row['need_id']},{row['uscc']} is not 0, 1 or 2")
+        grades[(row["need_id"], row["uscc"])] = grade
+    return grades
+
+
+# ---- ranking ----------------------------------------------------------------------------------------
+def write_import_files(folder: Path, registry: Sequence[Mapping[str, str]], needs: Sequence[Mapping[str, str]]) -> list[Path]:
+    """The registry as a user would load it (企业 with 经营范围) plus the buyer's needs as 清单明细 rows."""
+    orgs, items = folder / "企业.csv", folder / "清单明细.csv"
+    with orgs.open("w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["企业名称", "统一社会信用代码", "经营范围"])
+        writer.writerows([r["name"], r["uscc"], r["business_scope"]] for r in registry)
+        writer.writerow([BUYER, "", ""])
+    with items.open("w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["企业名称", "资源/需求", "内容"])
+        writer.writerows([BUYER, "需求", n["need_text"]] for n in needs)
+    return [orgs, items]
+
+
+def tfidf_top(needs: Sequence[Mapping[str, str]], offers: Mapping[str, str], top: int = TOP) -> dict[str, list[str]]:
+    """Character 1–3-gram TF-IDF of each need against each organization's offer text; score > 0 only."""
+    import numpy as np
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    ids = sorted(offers)
+    vectorizer = TfidfVectorizer(analyzer="char_wb", ngram_range=(1, 3), sublinear_tf=True)
+    matrix = vectorizer.fit_transform([offers[i] for i in ids])
+    scores = (vectorizer.transform([n["need_text"] for n in needs]) @ matrix.T).toarray()
+    out = {}
+    for need, row in zip(needs, scores, strict=True):
+        order = np.lexsort((np.arange(len(ids)), -row))[:top]  # ties: registry order (uscc), stable
+        out[need["need_id"]] = [ids[i] for i in order if row[i] > 0]
+    return out
+
+
+def rank(registry: Sequence[Mapping[str, str]], needs: Sequence[Mapping[str, str]]) -> tuple[Rankings, dict[str, float]]:
+    """Import through copark, match the buyer's needs as `copark match` does, and run the TF-IDF baseline."""
+    from sqlalchemy import select
+
+    from copark.io.importer import import_files
+    from copark.services.opportunities import match
+    from copark.storage.tables import Item, Organization
+    from copark.workspace import Workspace
+
+    timings: dict[str, float] = {}
+    with tempfile.TemporaryDirectory(prefix="copark-judged-") as tmp:
+        folder = Path(tmp)
+        workspace = Workspace(f"sqlite:///{folder / 'judged.sqlite'}")
+        try:
+            started = time.perf_counter()
+            import_files(workspace=workspace, paths=write_import_files(folder, registry, needs))
+            timings["import"] = time.perf_counter() - started
+            started = time.perf_counter()
+            with workspace.transaction() as session:
+                run = match(session=session, org=BUYER, cross_region=False, top=TOP, regions=workspace.regions)
+                uscc_of = dict(session.execute(select(Organization.id, Organization.credit_code)).tuples().all())
+                offers: dict[str, list[str]] = {}
+                for org_id, text in session.execute(select(Item.organization_id, Item.text).where(
+                        Item.direction == "offer").order_by(Item.id)):
+                    if uscc_of.get(org_id):
+                        offers.setdefault(uscc_of[org_id], []).append(text)
+            timings["match"] = time.perf_counter() - started
+        finally:
+            workspace.close()
+    need_id = {n["need_text"]: n["need_id"] for n in needs}
+    engine: dict[str, list[str]] = {n["need_id"]: [] for n in needs}
+    for view in run.opportunities:  # best first within each need
+        found = engine[need_id[view.need_text]]
+        uscc = uscc_of.get(view.offer_org_id)
+        if uscc and uscc not in found and len(found) < TOP:
+            found.append(uscc)
+    started = time.perf_counter()
+    baseline = tfidf_top(needs, {u: "；".join(texts) for u, texts in offers.items()})
+    timings["tfidf"] = time.perf_counter() - started
+    return {"copark": engine, "tfidf": baseline}, timings
+
+
+# ---- metrics ----------------------------------------------------------------------------------------
+@dataclass
+class Figures:
+    """One ranker's scores over the judged needs."""
+
+    needs: int
+    p5: float
+    strict_p5: float
+    ndcg10: float
+    no_result: int
+    no_relevant: int
+    unjudged: int
+
+    def as_dict(self) -> dict[str, float | int]:
+        return {k: round(v, 4) if isinstance(v, float) else v for k, v in self.__dict__.items()}
+
+
+def ndcg(ranked: Sequence[str], need: str, grades: Mapping[tuple[str, str], int], judged: Sequence[int]) -> float:
+    """nDCG@10, gains 0/1/3; the ideal ranks every judged pair of the need; 0 when none is relevant."""
+    dcg = sum(GAIN[grades.get((need, u), 0)] / math.log2(i + 2) for i, u in enumerate(ranked[:TOP]))
+    ideal = sum(GAIN[g] / math.log2(i + 2) for i, g in enumerate(sorted(judged, reverse=True)[:TOP]))
+    return dcg / ideal if ideal else 0.0
+
+
+def score(ranking: Mapping[str, Sequence[str]], grades: Mapping[tuple[str, str], int],
+          need_ids: Sequence[str]) -> Figures:
+    """P@5 (grade ≥ 1; strict: grade 2, both over 5 slots), nDCG@10, unanswered and unjudged counts.
+
+    An unjudged pair counts as grade 0.
+    """
+    by_need: dict[str, list[int]] = {}
+    for (need, _), grade in grades.items():
+        by_need.setdefault(need, []).append(grade)
+    p5 = strict = total_ndcg = 0.0
+    no_result = no_relevant = unjudged = 0
+    for need in need_ids:
+        ranked = list(ranking.get(need, []))[:TOP]
+        got = [grades.get((need, u)) for u in ranked]
+        unjudged += sum(g is None for g in got)
+        values = [g or 0 for g in got]
+        p5 += sum(g >= 1 for g in values[:5]) / 5
+        strict += sum(g == 2 for g in values[:5]) / 5
+        total_ndcg += ndcg(ranked, need, grades, by_need.get(need, []))
+        no_result += not ranked
+        no_relevant += not any(g >= 1 for g in values)
+    n = max(len(need_ids), 1)
+    return Figures(len(need_ids), p5 / n, strict / n, total_ndcg / n, no_result, no_relevant, unjudged)
+
+
+def report(rankings: Rankings, need_ids: Sequence[str], *, pool_path: Path = POOL, grades_path: Path = GRADES,
+           allow_unjudged: bool = False) -> tuple[int, dict[str, Figures]]:
+    """Score every ranker; exit code 1 (and no figures) when the pool still has unjudged pairs."""
+    grades = read_grades(grades_path)
+    missing = sorted(read_pool(pool_path) - set(grades))
+    if missing and not allow_unjudged:
+        print(f"judged: {len(missing)} pool pairs have no grade in {grades_path.name} "
+              f"(first: {missing[0][0]},{missing[0][1]}). Write a grading sheet with "
+              "`--grading-sheet FILE --only-unjudged`, grade it per GRADING.md, add the grades, "
+              "or pass --allow-unjudged to score them as 0.", file=sys.stderr)
+        return 1, {}
+    return 0, {name: score(ranking, grades, need_ids) for name, ranking in rankings.items()}
+
+
+# ---- grading sheet and README -----------------------------------------------------------------------
+def write_grading_sheet(path: Path, pairs: Iterable[tuple[str, str]], needs: Sequence[Mapping[str, str]],
+                        registry: Sequence[Mapping[str, str]]) -> int:
+    """A sheet for the grader: need, enterprise and its registered scope, by need then uscc (nothing else)."""
+    if path.resolve().is_relative_to(ROOT):
+        sys.exit(f"judged: {path} is inside the repository; the sheet holds CC BY-NC-SA text, write it elsewhere")
+    texts = {n["need_id"]: n["need_text"] for n in needs}
+    firms = {r["uscc"]: r for r in registry}
+    rows = sorted(pairs)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["need_id", "need_text", "uscc", "name", "business_scope", "grade"])
+        for need, uscc in rows:
+            firm = firms.get(uscc, {})
+            writer.writerow([need, texts.get(need, ""), uscc, firm.get("name", ""), firm.get("business_scope", ""), ""])
+    return len(rows)
+
+
+def table(figures: Mapping[str, Figures]) -> str:
+    lines = ["| ranker | needs | P@5 | strict P@5 | nDCG@10 | no result | no relevant in top 10 |",
+             "|---|---|---|---|---|---|---|"]
+    for name, f in figures.items():
+        lines.append(f"| {name} | {f.needs} | {f.p5:.3f} | {f.strict_p5:.3f} | {f.ndcg10:.3f} | {f.no_result} "
+                     f"| {f.no_relevant} |")
+    return "\n".join(lines)
+
+
+def update_readme(text: str, path: Path = README) -> None:
+    content = path.read_text(encoding="utf-8")
+    head, _, rest = content.partition(START)
+    _, _, tail = rest.partition(END)
+    path.write_text(f"{head}{START}\n{text}\n{END}{tail}", encoding="utf-8")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--grading-sheet", type=Path, help="write the pool (need, firm, scope) for grading here")
+    parser.add_argument("--only-unjudged", action="store_true", help="the sheet holds only pairs without a grade")
+    parser.add_argument("--allow-unjudged", action="store_true", help="score unjudged pairs as 0 instead of failing")
+    parser.add_argument("--no-readme", action="store_true", help="do not write the figures into README.md")
+    args = parser.parse_args(argv)
+    started = time.perf_counter()
+    needs, registry = read_needs(), read_registry()
+    rankings, timings = rank(registry, needs)
+    pool = read_pool() | {(need, u) for ranking in rankings.values() for need, us in ranking.items() for u in us}
+    write_pool(POOL, pool)
+    grades = read_grades()
+    if args.grading_sheet:
+        pairs = [p for p in pool if not args.only_unjudged or p not in grades]
+        count = write_grading_sheet(args.grading_sheet, pairs, needs, registry)
+        print(f"grading sheet: {count} pairs → {args.grading_sheet}")
+        return 0
+    code, figures = report(rankings, [n["need_id"] for n in needs], allow_unjudged=args.allow_unjudged)
+    if code:
+        return code
+    seconds = time.perf_counter() - started
+    print(table(figures))
+    print(f"pool {len(pool)} pairs, {len(grades)} graded; unjudged in top 10: "
+          + ", ".join(f"{k} {f.unjudged}" for k, f in figures.items()))
+    print(f"time: import {timings['import']:.1f} s, match {timings['match']:.1f} s, tfidf {timings['tfidf']:.1f} s, "
+          f"total {seconds:.1f} s ({platform.python_version()})")
+    if not args.no_readme and not any(f.unjudged for f in figures.values()):
+        update_readme(f"{table(figures)}\n\nPool: {len(pool)} pairs, all graded. Runner: {seconds:.0f} s "
+                      f"(import {timings['import']:.0f} s, match {timings['match']:.0f} s).")
+    print(json.dumps({"pool": len(pool), "seconds": round(seconds, 1),
+                      **{k: f.as_dict() for k, f in figures.items()}}, ensure_ascii=False))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,65 @@
+"""bench/judged: the metrics on a hand-made pool, and the runner refusing a pool with unjudged pairs."""
+
+from __future__ import annotations
+
+import importlib.util
+import math
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+_spec = importlib.util.spec_from_file_location("judged_run", ROOT / "bench" / "judged" / "run.py")
+assert _spec and _spec.loader
+judged = importlib.util.module_from_spec(_spec)
+sys.modules["judged_run"] = judged  # dataclasses look their module up while the class is built
+_spec.loader.exec_module(judged)
+
+GRADES = {("N1", "a"): 2, ("N1", "b"): 0, ("N1", "c"): 1, ("N1", "d"): 2, ("N2", "x"): 0}
+
+
+def test_p5_and_ndcg_by_hand() -> None:
+    ranking = {"N1": ["b", "a", "c"], "N2": []}
+    figures = judged.score(ranking, GRADES, ["N1", "N2"])
+    # N1: top 5 holds a (2) and c (1) → P@5 2/5, strict 1/5; N2 has no result → 0.
+    assert figures.p5 == pytest.approx((2 / 5 + 0) / 2)
+    assert figures.strict_p5 == pytest.approx((1 / 5) / 2)
+    # N1: DCG = 0/log2(2) + 3/log2(3) + 1/log2(4); ideal from all judged pairs: 3, 3, 1, 0.
+    dcg = 3 / math.log2(3) + 1 / 2
+    ideal = 3 + 3 / math.log2(3) + 1 / 2
+    assert figures.ndcg10 == pytest.approx((dcg / ideal + 0) / 2)
+    assert (figures.no_result, figures.no_relevant, figures.unjudged) == (1, 1, 0)
+
+
+def test_unjudged_pairs_count_as_zero() -> None:
+    figures = judged.score({"N1": ["z", "a"]}, GRADES, ["N1"])
+    assert figures.unjudged == 1 and figures.p5 == pytest.approx(1 / 5)
+
+
+def _files(tmp_path: Path, grades: dict[tuple[str, str], int]) -> tuple[Path, Path]:
+    pool, graded = tmp_path / "pool.csv", tmp_path / "grades.csv"
+    judged.write_pool(pool, [("N1", "a"), ("N1", "b"), ("N1", "e")])
+    graded.write_text("need_id,uscc,grade\n" + "".join(f"{n},{u},{g}\n" for (n, u), g in grades.items()),
+                      encoding="utf-8")
+    return pool, graded
+
+
+def test_runner_refuses_unjudged_pool(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    pool, graded = _files(tmp_path, GRADES)  # ("N1", "e") has no grade
+    code, figures = judged.report({"copark": {"N1": ["a"]}}, ["N1"], pool_path=pool, grades_path=graded)
+    assert code == 1 and figures == {}
+    assert "1 pool pairs have no grade" in capsys.readouterr().err
+    code, figures = judged.report({"copark": {"N1": ["a"]}}, ["N1"], pool_path=pool, grades_path=graded,
+                                  allow_unjudged=True)
+    assert code == 0 and figures["copark"].p5 == pytest.approx(1 / 5)
+
+
+def test_pool_is_sorted_and_blind(tmp_path: Path) -> None:
+    pool, _ = _files(tmp_path, GRADES)
+    assert pool.read_text(encoding="utf-8").splitlines() == ["need_id,uscc", "N1,a", "N1,b", "N1,e"]
+
+
+def test_committed_pool_is_fully_graded() -> None:
+    pool, grades = judged.read_pool(), judged.read_grades()
+    assert pool and not pool - set(grades)
