@@ -124,8 +124,8 @@ class MatchEngine:
         for offer, pos in zip(self.offers, self.offer_org.tolist(), strict=True):
             texts[pos].append(offer.text)
         self.signals = SignalIndex.build(
-            [OrgProfile(str(o.id), o.name, o.region_code or "", industry_label(o.industry_code), tuple(t))
-             for o, t in zip(profiles, texts, strict=True)],
+            [OrgProfile(str(o.id), o.name, o.region_code or "", industry_label(o.industry_code), tuple(t),
+                        o.description) for o, t in zip(profiles, texts, strict=True)],
             graph=self.graph, encoder=self.encoder, workers=self.workers)
         self.index = self.signals.lexical
         self.chain = self.signals.chain
@@ -298,41 +298,52 @@ class MatchEngine:
         scored = self.ranker.score(signals, allowed[None, :])
         order = np.lexsort((self._org_ids[scored.cols], -scored.raw))[:top]  # ties: lower organization id
         probability = self.ranker.probability(scored.raw[order])
+        reasons = self.ranker.reasons(scored.matrix[order]) if explained else [{}] * len(order)
+        closeness = self._offer_closeness(need)
         out = []
-        for rank, (k, p) in enumerate(zip(order.tolist(), probability.tolist(), strict=True)):
-            org = int(scored.cols[k])
-            position = self._best_offer(need, org)
-            how = ["learned"]
-            match = self.score_pair(need, position, how, explained=explained, keep_irrelevant=True)
+        for rank, (k, p, why) in enumerate(zip(order.tolist(), probability.tolist(), reasons, strict=True)):
+            position, relevance = self._best_offer(need, int(scored.cols[k]), closeness)
+            match = self.score_pair(need, position, ["learned"], explained=explained, relevance=relevance,
+                                    keep_irrelevant=True)
             assert match is not None
             score = round(100.0 * p, 1)
-            weak = match.explanation.get("weak_overlap", False) if explained else False
-            if weak:  # only deal or generic words in common, no chain link: it cannot carry the pair alone
-                score = min(score, RETRIEVAL.low_confidence - 1.0)
-            explanation = dict(match.explanation)
+            if self.weak_overlap(need, position, relevance[2], relevance[3]):
+                score = min(score, RETRIEVAL.low_confidence - 1.0)  # deal or generic words cannot carry a pair
+            explanation = match.explanation
             if explained:
-                explanation["model"] = {"probability": round(p, 4), "rank": rank + 1,
-                                        "reasons": {k2: round(v, 3) for k2, v in
-                                                    self.ranker.reasons(scored.matrix[k]).items()}}
-                explanation["low_confidence"] = score < RETRIEVAL.low_confidence
+                explanation = {**explanation, "low_confidence": score < RETRIEVAL.low_confidence,
+                               "model": {"probability": round(p, 4), "rank": rank + 1,
+                                         "reasons": {name: round(v, 3) for name, v in why.items()}}}
             out.append(Match(need=need, offer=match.offer, score=score, mode=match.mode, explanation=explanation,
-                             position=position, retrieved_by=tuple(how)))
+                             position=position, retrieved_by=("learned",)))
         # a weak pair's cap moves it down; equal calibrated scores keep the model's order
         ranked = sorted(enumerate(out), key=lambda pair: (-pair[1].score, pair[0]))
         return [m for _, m in ranked]
 
-    def _best_offer(self, need: ItemDoc, org: int) -> int:
-        """The position of organization `org`'s offer closest to the need (relevance, then BM25, then order)."""
+    def _offer_closeness(self, need: ItemDoc) -> np.ndarray:
+        """Per offer: BM25 scaled by the need's best plus character TF-IDF cosine, to pick an organization's offer."""
+        lexical = self.signals.item_evidence(need.text)[0]
+        closeness = lexical / max(float(lexical.max(initial=0.0)), 1e-9)
+        sims = self.signals.orgs.product_similarity(need.text)
+        if len(sims) == len(closeness):  # rows align unless some offer text is blank
+            closeness = closeness + sims
+        return closeness
+
+    def _best_offer(self, need: ItemDoc, org: int, closeness: np.ndarray,
+                    ) -> tuple[int, tuple[float, float, Any, list[str]]]:
+        """Organization `org`'s offer closest to the need, and its relevance: the three closest by wording are
+        compared on relevance (text or chain), then closeness, then order."""
         start = int(np.searchsorted(self.offer_org, org, side="left"))
         stop = int(np.searchsorted(self.offer_org, org, side="right"))
-        lexical = self.signals.item_evidence(need.text)[0]
-        best, best_key = start, None
-        for position in range(start, stop):
-            text, chain, _, _ = self.relevance(need, position)
-            key = (max(text, chain), text, float(lexical[position]))
-            if best_key is None or key > best_key:
-                best, best_key = position, key
-        return best
+        near = start + np.argsort(-closeness[start:stop], kind="stable")[:3]
+        best: tuple[tuple[float, float, float, int], int, tuple[float, float, Any, list[str]]] | None = None
+        for position in near.tolist():
+            relevance = self.relevance(need, position)
+            key = (max(relevance[0], relevance[1]), relevance[0], float(closeness[position]), -position)
+            if best is None or key > best[0]:
+                best = (key, position, relevance)
+        assert best is not None
+        return best[1], best[2]
 
     def _ranked(self, need: ItemDoc, candidates: Iterable[tuple[int, list[str] | None]], top: int) -> list[Match]:
         """_best_per_org over the candidates, skipping those whose score bound cannot reach the top (exact)."""

@@ -24,6 +24,7 @@ class OrgDoc:
     park_id: int | None = None
     positioning: tuple[str, ...] = ()  # 主导产业 of its park (codes or chain names)
     text: str = ""  # name, products and description, for positioning and certification checks
+    description: str = ""  # 企业简介 as written (organisation-level signals read it)
     offer_keys: frozenset[str] = frozenset()  # head words / chain nodes of its offers (reciprocity)
     need_keys: frozenset[str] = frozenset()
 

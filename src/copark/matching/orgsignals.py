@@ -81,8 +81,9 @@ class OrgIndex:
     def build(cls, orgs: Sequence[OrgProfile], *, encoder: Encoder | None = None) -> OrgIndex:
         """Fit the vectorizer on the product names and index every organization."""
         orgs = list(orgs)
-        # The industry name joins the product list: it often shares characters with needs the list lacks.
-        texts = [_clean(" ".join([*o.products, o.industry]) or o.name) for o in orgs]
+        # The industry name and the description join the product list: they often share characters with needs
+        # the list lacks.
+        texts = [_clean(" ".join([*o.products, o.industry, o.description]) or o.name) for o in orgs]
         vectorizer = make_vectorizer()
         vectorizer.fit([text for text in texts if text] or ["-"])
         docs = vectorizer.transform(texts)
@@ -142,6 +143,13 @@ class OrgIndex:
         length = np.asarray([len(q.replace(" ", "")) for q in queries], dtype=np.float32)
         out["length"] = np.broadcast_to(np.log1p(length)[:, None], (len(queries), n_orgs)).astype(np.float32)
         return out
+
+    def product_similarity(self, query: str) -> np.ndarray:
+        """Character TF-IDF cosine of one query to every product row (rows in organization order)."""
+        if not self.products.shape[0]:
+            return np.zeros(0, dtype=np.float32)
+        q = self.vectorizer.transform([_clean(query)])
+        return (q @ self.products.T).toarray().ravel().astype(np.float32)
 
     def signals(self, queries: Sequence[str], *, enabled: frozenset[str]) -> dict[str, np.ndarray]:
         """Every enabled signal for each query: name → (queries × organizations) float32 array."""

@@ -119,14 +119,17 @@ class LearnedRanker:
         xs, ys = self.calibration
         return np.interp(raw, xs, ys) if xs else np.full(np.shape(raw), 0.5)
 
-    def reasons(self, row: np.ndarray) -> dict[str, float]:
-        """Per-reason contribution (model units, summed over features) for one candidate's feature row."""
-        contrib = self.booster.predict(row.reshape(1, -1), pred_contrib=True)[0]
-        out: dict[str, float] = {}
-        for name, value in zip(self.names, contrib[:-1], strict=True):
-            reason = REASONS.get(name.split("_")[0], "other")
-            out[reason] = out.get(reason, 0.0) + float(value)
-        return out
+    def reasons(self, rows: np.ndarray) -> list[dict[str, float]]:
+        """Per-reason contribution (LightGBM pred_contrib, model units, summed over a reason's features) for each
+        candidate's feature row."""
+        if not len(rows):
+            return []
+        contrib = self.booster.predict(rows, pred_contrib=True)
+        groups: dict[str, list[int]] = {}
+        for column, name in enumerate(self.names):
+            groups.setdefault(REASONS.get(name.split("_")[0], "other"), []).append(column)
+        summed = {reason: contrib[:, columns].sum(axis=1) for reason, columns in groups.items()}
+        return [{reason: float(values[i]) for reason, values in summed.items()} for i in range(len(rows))]
 
     def to_json(self) -> str:
         return json.dumps({"version": self.version, "model": self.model, "names": list(self.names),

@@ -97,7 +97,7 @@ def words(text: str) -> tuple[str, ...]:
                  and _KEEP.search(w))
 
 
-@lru_cache(maxsize=50_000)
+@lru_cache(maxsize=262_144)  # every offer's head word is asked for by reciprocity keys
 def head_word(text: str) -> str:
     """The head noun (医用海绵 → 海绵): knowledge.text.head_noun when present, else the last word."""
     try:

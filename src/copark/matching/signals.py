@@ -7,7 +7,7 @@ it is later shown.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any
 
@@ -23,6 +23,15 @@ from copark.matching.retrieval import ChainExpander, LexicalIndex, link_strength
 SIGNALS = ("doc", "maxsim", "industry", "dense", "surface", "bm25", "chain")
 SWITCHED_BY = {"sector": "industry", "name": "surface", "cover": "surface", "head": "surface",
                "generic": "surface", "length": "surface"}
+
+
+def guessed_industry(profile: OrgProfile) -> str:
+    """The GB/T 4754 division an organization without an industry code most likely belongs to, from its offers
+    (copark classify); '' when nothing points anywhere. Only organisation-level signals group by it."""
+    from copark.knowledge.classify import classify_organization
+
+    guesses = classify_organization(profile.name, profile.products, profile.description, top=1)
+    return guesses[0].name if guesses else ""
 
 
 def switched(signals: dict[str, np.ndarray], enabled: frozenset[str]) -> dict[str, np.ndarray]:
@@ -50,7 +59,7 @@ class SignalIndex:
     def build(cls, profiles: Sequence[OrgProfile], *, graph: Any = None, encoder: Any = None,
               workers: int = 1) -> SignalIndex:
         """Index the profiles' offer lists (each profile's products are its offers, in order)."""
-        profiles = list(profiles)
+        profiles = [p if p.industry else replace(p, industry=guessed_industry(p)) for p in profiles]
         texts = [text for p in profiles for text in p.products]
         offer_org = np.repeat(np.arange(len(profiles), dtype=np.int64), [len(p.products) for p in profiles])
         has_offers, starts = np.unique(offer_org, return_index=True)

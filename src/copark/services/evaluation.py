@@ -123,13 +123,14 @@ def load_bench(directory: str | Path) -> Bench:
 
 
 def _unique_names(bench: Bench) -> dict[str, str]:
-    """org_id → the name to import: the benchmark's name, made unique with its id where names repeat."""
+    """org_id → the name to import: the benchmark's name, followed by its id where two names would be taken for one
+    organization (山东路桥 and 山西路桥 both read as 路桥 without their province)."""
     seen: dict[str, int] = {}
     for org in bench.orgs:
         key = normalize_name(org.name or org.org_id)
         seen[key] = seen.get(key, 0) + 1
     return {o.org_id: (o.name or o.org_id) if seen[normalize_name(o.name or o.org_id)] == 1
-            else f"{o.name}（{o.org_id}）" for o in bench.orgs}
+            else f"{o.name}{o.org_id}" for o in bench.orgs}
 
 
 def write_import_files(bench: Bench, directory: Path) -> tuple[list[Path], dict[str, str], str]:
@@ -140,7 +141,8 @@ def write_import_files(bench: Bench, directory: Path) -> tuple[list[Path], dict[
     with orgs_file.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow([t("import.col.orgs.name"), t("import.col.orgs.description")])
-        writer.writerows([names[o.org_id], o.description] for o in bench.orgs)
+        # a benchmark industry that is not a GB/T 4754 code is what people write in 企业简介
+        writer.writerows([names[o.org_id], _description(o)] for o in bench.orgs)
         if any(case.need_text and not case.need_org_id for case in bench.cases):
             writer.writerow([buyer, t("evaluate.buyer_description")])
     offer, need, product = t("evaluate.offer_word"), t("evaluate.need_word"), t("evaluate.product_word")
@@ -153,6 +155,11 @@ def write_import_files(bench: Bench, directory: Path) -> tuple[list[Path], dict[
         for owner, text in dict.fromkeys(_need_of(case, names, buyer) for case in bench.cases if case.need_text):
             writer.writerow([owner, need, product, text])
     return [orgs_file, items_file], names, buyer
+
+
+def _description(org: OrgProfile) -> str:
+    parts = [t("evaluate.industry_note", industry=org.industry) if org.industry else "", org.description]
+    return "；".join(p for p in parts if p)
 
 
 def _need_of(case: BenchCase, names: dict[str, str], buyer: str) -> tuple[str, str]:
