@@ -118,7 +118,7 @@ def rank(registry: Sequence[Mapping[str, str]], needs: Sequence[Mapping[str, str
     from sqlalchemy import select
 
     from copark.io.importer import import_files
-    from copark.services.opportunities import match
+    from copark.services.opportunities import fit_ranker, match
     from copark.storage.tables import Item, Organization
     from copark.workspace import Workspace
 
@@ -130,6 +130,11 @@ def rank(registry: Sequence[Mapping[str, str]], needs: Sequence[Mapping[str, str
             started = time.perf_counter()
             import_files(workspace=workspace, paths=write_import_files(folder, registry, needs))
             timings["import"] = time.perf_counter() - started
+            started = time.perf_counter()
+            with workspace.transaction() as session:  # `copark fit`, as a user does after importing lists
+                fitted = fit_ranker(session=session, regions=workspace.regions)
+            timings["fit"] = time.perf_counter() - started
+            timings["learned"] = float(fitted.fitted)
             started = time.perf_counter()
             with workspace.transaction() as session:
                 run = match(session=session, org=BUYER, cross_region=False, top=TOP, regions=workspace.regions)
@@ -278,11 +283,14 @@ def main(argv: list[str] | None = None) -> int:
     print(table(figures))
     print(f"pool {len(pool)} pairs, {len(grades)} graded; unjudged in top 10: "
           + ", ".join(f"{k} {f.unjudged}" for k, f in figures.items()))
-    print(f"time: import {timings['import']:.1f} s, match {timings['match']:.1f} s, tfidf {timings['tfidf']:.1f} s, "
+    ranker = "learned ranker" if timings["learned"] else "hand-weighted fallback (too few products to learn)"
+    print(f"engine: {ranker}; time: import {timings['import']:.1f} s, fit {timings['fit']:.1f} s, "
+          f"match {timings['match']:.1f} s, tfidf {timings['tfidf']:.1f} s, "
           f"total {seconds:.1f} s ({platform.python_version()})")
     if not args.no_readme and not any(f.unjudged for f in figures.values()):
-        update_readme(f"{table(figures)}\n\nPool: {len(pool)} pairs, all graded. Runner: {seconds:.0f} s "
-                      f"(import {timings['import']:.0f} s, match {timings['match']:.0f} s).")
+        update_readme(f"{table(figures)}\n\nEngine: {ranker}. Pool: {len(pool)} pairs, all graded. Runner: "
+                      f"{seconds:.0f} s (import {timings['import']:.0f} s, fit {timings['fit']:.0f} s, "
+                      f"match {timings['match']:.0f} s).")
     print(json.dumps({"pool": len(pool), "seconds": round(seconds, 1),
                       **{k: f.as_dict() for k, f in figures.items()}}, ensure_ascii=False))
     return 0

@@ -125,12 +125,15 @@ def load_bench(directory: str | Path) -> Bench:
 def _unique_names(bench: Bench) -> dict[str, str]:
     """org_id → the name to import: the benchmark's name, followed by its id where two names would be taken for one
     organization (山东路桥 and 山西路桥 both read as 路桥 without their province)."""
+    from copark.parsing.regions import builtin_regions
+
+    words = builtin_regions().words()  # the importer's identity key: 桂东电力 and 上海电力 both read as 电力
+    keys = {o.org_id: normalize_name(o.name or o.org_id, words) for o in bench.orgs}
     seen: dict[str, int] = {}
-    for org in bench.orgs:
-        key = normalize_name(org.name or org.org_id)
+    for key in keys.values():
         seen[key] = seen.get(key, 0) + 1
-    return {o.org_id: (o.name or o.org_id) if seen[normalize_name(o.name or o.org_id)] == 1
-            else f"{o.name}{o.org_id}" for o in bench.orgs}
+    return {o.org_id: (o.name or o.org_id) if seen[keys[o.org_id]] == 1 else f"{o.name}{o.org_id}"
+            for o in bench.orgs}
 
 
 def write_import_files(bench: Bench, directory: Path) -> tuple[list[Path], dict[str, str], str]:
