@@ -36,6 +36,7 @@ class Learning:
     rounds: int = 3               # two rounds train, the last stops early and calibrates
     cases_per_round: int = 2500   # more gave +0.006 hits@10 for twice the time (session 2)
     min_cases: int = 300          # fewer held-out products: the hand-weighted fallback ranks instead
+    block: int = 256              # held-out needs whose signals are held at once while fitting (memory)
     negative_share: float = 0.25  # share of non-matching candidates kept for training: 4× faster, same quality
     max_trees: int = 300
     patience: int = 30

@@ -135,6 +135,8 @@ class MatchEngine:
         region_pos = {r: i for i, r in enumerate(self._regions)}
         self._org_region = np.array([region_pos[self.orgs[int(oid)].region_code or ""] for oid in self._org_ids],
                                     dtype=np.int32)
+        self._has_offers = np.zeros(len(self._org_ids), dtype=bool)
+        self._has_offers[self.signals.has_offers] = True  # an organization without offers answers nothing
         self._masks: dict[tuple[str | None, PairRule], np.ndarray] = {}
         self._km: dict[tuple[int, int], float | None] = {}
 
@@ -154,7 +156,7 @@ class MatchEngine:
         key = (need_org.region_code, rule)
         if key not in self._masks:  # the rule depends on regions only: one mask per (region, rule)
             region_ok = np.array([rule.regions_allowed(need_org.region_code, r) for r in self._regions], dtype=bool)
-            self._masks[key] = region_ok[self._org_region]
+            self._masks[key] = region_ok[self._org_region] & self._has_offers
         mask = self._masks[key]
         own = self._org_pos.get(need_org.id)
         if own is not None and mask[own]:

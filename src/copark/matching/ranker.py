@@ -198,17 +198,22 @@ def fit(index_for: Any, profiles: Sequence[Any], *, enabled: frozenset[str] = fr
     total = sum(len(cases) for _, cases in rounds_data)
     if total < LEARNING.min_cases or len(rounds_data) < 2:
         return None
-    rounds = []
-    for reduced, cases in rounds_data:
-        index: SignalIndex = index_for(reduced)
-        rounds.append(Round(index.signals([c.need for c in cases], enabled=enabled),
-                            np.asarray([c.org_index for c in cases], dtype=np.int64)))
     rng = np.random.default_rng(seed)
     names: list[str] | None = None
     parts = []
-    for round_ in rounds:
-        matrix, rows, label, names = _labelled(round_, enabled, names)
-        parts.append((matrix, rows, label))
+    rounds = []
+    for reduced, cases in rounds_data:
+        index: SignalIndex = index_for(reduced)
+        truth = np.asarray([c.org_index for c in cases], dtype=np.int64)
+        rounds.append(Round({}, truth))
+        pieces = []
+        # blocks of needs: only the candidates' features are kept, never needs × organizations for all at once
+        for begin in range(0, len(cases), LEARNING.block):
+            block = Round(index.signals([c.need for c in cases[begin:begin + LEARNING.block]], enabled=enabled),
+                          truth[begin:begin + LEARNING.block])
+            matrix, rows, label, names = _labelled(block, enabled, names)
+            pieces.append((matrix, rows + begin, label))
+        parts.append(tuple(np.concatenate([p[i] for p in pieces]) for i in range(3)))
     assert names is not None
     train_x, train_y, train_g = [], [], []
     for (matrix, rows, label), round_ in zip(parts[:-1], rounds[:-1], strict=True):
