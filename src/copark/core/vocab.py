@@ -51,3 +51,7 @@ class InferredStatus(StrEnum):
     proposed = "proposed"
     accepted = "accepted"
     dismissed = "dismissed"
+
+
+#: Organization.source of the bundled illustrative demo data (示意性数据).
+DEMO_SOURCE = "demo"

@@ -8,11 +8,25 @@ from pathlib import Path
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from copark.core.vocab import DEMO_SOURCE
 from copark.storage.tables import Organization, Park
 from copark.workspace import Workspace
 
-DEMO_SOURCE = "demo"
 DEMO_FILES = ("parks.csv", "organizations.csv", "items.csv")
+
+#: Real organizations the public reports on 雨溆工业园 name; the demo uses them with no invented figures
+#: (no staff count, revenue, contact, quantity, amount or certification). data/README.md lists the same names.
+REAL_NAMES = (
+    "可孚医疗", "众华电子", "晓光模具", "雨花区职业教育城", "高桥大市场", "湖南自贸区长沙片区", "兴能电力",
+    "辰波建设", "舒小福", "晶科晶体", "健乐美", "多爱申", "爱兔服饰", "溆化进出口", "众远新材料",
+)
+#: Suffix every invented organization's name carries (bank branches included), so no output can pass it off as real.
+INVENTED_MARK = "（虚构）"
+
+
+def is_real_name(name: str) -> bool:
+    """True when `name` is one of the real organizations the reports name (see REAL_NAMES)."""
+    return any(real in name for real in REAL_NAMES)
 
 
 def demo_paths() -> list[Path]:

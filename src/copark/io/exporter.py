@@ -4,6 +4,10 @@
 sheet, named <stem>_园区.csv, <stem>_企业.csv, <stem>_清单明细.csv. Items always go to 清单明细 (the 企业
 sheet's list cells stay empty), except those read from a 经营范围, which go back to the 经营范围 cell; so every
 field survives import → export → import.
+
+When demo organizations are exported, the data says it is illustrative (示意性数据) in a way re-import ignores:
+a first sheet 说明 in .xlsx (the importer skips that sheet, as in the template) and a title row above the
+header in each .csv (the importer looks for the header below up to HEADER_SEARCH_ROWS title rows).
 """
 
 from __future__ import annotations
@@ -16,11 +20,11 @@ from pathlib import Path
 
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from copark.core.errors import CoparkError
-from copark.core.vocab import Direction, ItemKind, OrgKind
+from copark.core.vocab import DEMO_SOURCE, Direction, ItemKind, OrgKind
 from copark.io.layouts import ITEMS, ORGS, PARKS, Layout
 from copark.locale import label, t
 from copark.parsing.regions import RegionTable
@@ -34,6 +38,7 @@ class ExportResult:
     parks: int = 0
     orgs: int = 0
     items: int = 0
+    demo_orgs: int = 0  # exported organizations from the bundled illustrative dataset
 
 
 def _number(value: float | None) -> float | int | None:
@@ -107,18 +112,25 @@ def export_workspace(*, workspace: Workspace, path: Path, include_inferred: bool
             (ORGS, list(_org_rows(session, regions, parks))),
             (ITEMS, list(_item_rows(session, include_inferred))),
         ]
+        result.demo_orgs = session.scalar(
+            select(func.count()).select_from(Organization).where(Organization.source == DEMO_SOURCE)) or 0
     result.parks, result.orgs, result.items = (len(rows) for _, rows in tables)
+    notice = t("demo.notice.export", orgs=result.demo_orgs) if result.demo_orgs else None
     path.parent.mkdir(parents=True, exist_ok=True)
     if suffix == ".xlsx":
-        _write_xlsx(path, tables)
+        _write_xlsx(path, tables, notice)
         result.paths = [path]
     else:
-        result.paths = _write_csv(path, tables)
+        result.paths = _write_csv(path, tables, notice)
     return result
 
 
-def _write_xlsx(path: Path, tables: list[tuple[Layout, list[list[object]]]]) -> None:
+def _write_xlsx(path: Path, tables: list[tuple[Layout, list[list[object]]]], notice: str | None = None) -> None:
     workbook = Workbook(write_only=True)
+    if notice:
+        sheet = workbook.create_sheet(t("import.sheet.help"))
+        sheet.column_dimensions["A"].width = 120
+        sheet.append([notice])
     for layout, rows in tables:
         sheet = workbook.create_sheet(layout.sheet_name)
         for index, column in enumerate(layout.columns, start=1):
@@ -130,7 +142,7 @@ def _write_xlsx(path: Path, tables: list[tuple[Layout, list[list[object]]]]) -> 
     workbook.save(path)
 
 
-def _write_csv(path: Path, tables: list[tuple[Layout, list[list[object]]]]) -> list[Path]:
+def _write_csv(path: Path, tables: list[tuple[Layout, list[list[object]]]], notice: str | None = None) -> list[Path]:
     written = []
     for layout, rows in tables:
         if layout is PARKS and not rows:
@@ -138,6 +150,8 @@ def _write_csv(path: Path, tables: list[tuple[Layout, list[list[object]]]]) -> l
         target = path.with_name(f"{path.stem}_{layout.sheet_name}.csv")
         with open(target, "w", encoding="utf-8-sig", newline="") as handle:
             writer = csv.writer(handle)
+            if notice:
+                writer.writerow([notice])
             writer.writerow([c.template_header for c in layout.columns])
             writer.writerows(["" if v is None else v for v in row] for row in rows)
         written.append(target)

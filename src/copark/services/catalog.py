@@ -22,6 +22,7 @@ class OrgSummary:
     industry_code: str | None
     offers: int
     needs: int
+    source: str = ""  # "demo" for the bundled illustrative dataset
 
 
 @dataclass
@@ -78,11 +79,13 @@ def list_organizations(
     }
     rows = session.execute(
         select(Organization.id, Organization.name, Organization.kind, Organization.region_code,
-               Organization.industry_code).where(Organization.id.in_(shown)).order_by(Organization.id)
+               Organization.industry_code, Organization.source).where(Organization.id.in_(shown))
+        .order_by(Organization.id)
     )
     return [
-        OrgSummary(i, name, k, region_code, industry, counts.get((i, "offer"), 0), counts.get((i, "need"), 0))
-        for i, name, k, region_code, industry in rows
+        OrgSummary(i, name, k, region_code, industry, counts.get((i, "offer"), 0), counts.get((i, "need"), 0),
+                   source or "")
+        for i, name, k, region_code, industry, source in rows
     ], total
 
 

@@ -10,4 +10,14 @@ MESSAGES: dict[str, str] = {
     "demo.no_industry": "未填行业",
     "demo.line": "{score:>4} 分  {need_org}「{need}」← {offer_org}「{offer}」〔{mode}〕",
     "demo.why": "理由：{why}",
+    # Shown wherever demo data is displayed or exported: the data must never pass for real.
+    "demo.notice": (
+        "示意性数据：以下是内置的雨溆工业园演示数据，不是真实的企业名录或统计数据。名称带“（虚构）”的机构完全虚构；"
+        "真实企业（如可孚医疗、舒小福、晶科晶体）只按公开报道出现，其清单条目为示意，不代表企业真实情况。"
+    ),
+    "demo.notice.end": "以上为示意性数据（演示用），对接结果不代表真实企业的供需关系。",
+    "demo.notice.export": (
+        "示意性数据：本文件含 copark 内置的雨溆工业园演示数据（{orgs} 个机构），不是真实的企业名录或统计数据；"
+        "名称带“（虚构）”的机构完全虚构，真实企业的清单条目为示意。"
+    ),
 }
