@@ -203,6 +203,51 @@ def core_phrase(text: str) -> str:
     return _trim_actions(phrase)
 
 
+# A need written as a sentence: 想找/希望 … open a wish, not a product; 的 ends a modifier (主板上的有源晶振), unless
+# what follows it is the supplier sought (能做医用无纺布的厂家).
+_WISH = re.compile(r"^(?:我们|我司|公司|本厂)?(?:想|希望|打算|准备|计划|急需|需要|要)?(?:找|寻找|采购|求购|招)?"
+                   r"(?:一家|一批|几家|个)?(?:能|会|可以)?(?:做|生产|加工|供应|提供)?")
+_SUPPLIERS = ("配套厂", "供应商", "合作方", "厂家", "工厂", "企业", "公司", "单位", "师傅", "团队", "厂")  # longest first
+_PURPOSE = ("想", "找", "希望", "要", "在", "能签", "做过", "供应商", "合作方")
+_CLAUSES = re.compile(r"[,;，；。|\n]+")
+_LIST = re.compile(r"、|/|和|及|与|以及|或")
+_TAIL_WORDS = ("长期供货", "供货", "长期", "配套", "用")
+
+
+def _phrase(part: str) -> str:
+    part = _trim_actions(_WISH.sub("", part))
+    if part.endswith("用"):  # 食堂用, 出口用: a purpose
+        return ""
+    for word in _TAIL_WORDS:
+        if part.endswith(word) and len(part) - len(word) >= 2:
+            part = part[: -len(word)]
+    return part if len(part) >= 2 else ""
+
+
+@lru_cache(maxsize=100_000)
+def product_phrases(text: str) -> tuple[str, ...]:
+    """The product phrases a need or offer written as a sentence names, in order:
+    "血压计主板上的有源晶振，想找一家能签年度供货协议的厂" → ("有源晶振",); a plain name gives itself."""
+    clean = _BRACKETS.sub("", strip_quantities(normalize(text)))
+    found: list[str] = []
+    for clause in _CLAUSES.split(clean):
+        clause = re.sub(r"[^\w、/]+", "", clause)
+        if not clause:
+            continue
+        head, _, tail = clause.rpartition("的")
+        supplier = next((word for word in _SUPPLIERS if tail.endswith(word)), "")
+        if supplier:  # 振荡器厂 → 振荡器; 能做医用无纺布的厂家: the product sits before 的
+            stem = tail[: -len(supplier)]
+            body = stem if len(stem) >= 2 else head
+        else:
+            body = tail if head else clause
+        body = _WISH.sub("", body)
+        if any(word in body for word in _PURPOSE):
+            continue  # a clause about who or how (想在溆浦找固定的配套厂, 批次要稳定) names no product
+        found.extend(p for part in _LIST.split(body) if (p := _phrase(part)))
+    return tuple(dict.fromkeys(found))
+
+
 def head_noun(text: str) -> tuple[str, list[str]]:
     """The head of a compound product name and its modifiers: 医用海绵 → ("海绵", ["医用"])."""
     phrase = core_phrase(text)

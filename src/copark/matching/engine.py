@@ -20,6 +20,7 @@ from copark.matching.features import (
     INDUSTRIAL_KINDS,
     ItemDoc,
     OrgDoc,
+    answers,
     certification_fit,
     distance_value,
     haversine_km,
@@ -39,6 +40,7 @@ from copark.matching.retrieval import (
     link_strength,
     may_be_weak,
     normalize,
+    phrases,
     top_k,
     without_weak_terms,
     words,
@@ -195,14 +197,16 @@ class MatchEngine:
         """(text, chain, ChainLink or None, shared tokens) of a need and the offer at `position`."""
         offer = self.offers[position]
         coverage, shared = self.index.coverage(need.text, position)
-        core = core_text(need.text)
-        if core != need.text:  # 过滤棉（制氧机、雾化器用空气过滤材料）: the bracket explains, the phrase names
-            core_coverage, core_shared = self.index.coverage(core, position)
-            if core_coverage > coverage:
-                coverage, shared = core_coverage, core_shared
+        named = need.text
+        # 过滤棉（制氧机、雾化器用…）: the bracket explains, the phrase names; a sentence names its phrases
+        for part in dict.fromkeys((core_text(need.text), *phrases(need.text))):
+            if part != need.text:
+                part_coverage, part_shared = self.index.coverage(part, position)
+                if part_coverage > coverage:
+                    coverage, shared, named = part_coverage, part_shared, part
         text = coverage
         if need.kind in HEADED_KINDS:  # 医用级过滤棉 wants 过滤棉: sharing only modifiers (医用级口罩) is weak
-            head = head_word(need.text)
+            head = head_word(named)
             text *= 1.0 if head and head in normalize(offer.text) else HEAD_MISS_FACTOR
         link = (self.chain.best_link(need.text, self.offer_node[position], self.postings.keys())
                 if self.chain is not None else None)
@@ -212,11 +216,10 @@ class MatchEngine:
         return text, link_strength(link), link, shared
 
     def weak_overlap(self, need: ItemDoc, position: int, link: Any, shared: list[str]) -> bool:
-        """Whether the pair shares only deal or generic words (运输, 渠道, 检测, 设备 …) and no chain link."""
-        if link is not None:
+        """Whether the pair shares words, all of them deal or generic words (运输, 渠道, 检测, 设备 …), and no
+        chain link. (Sharing no word at all is not this: the learned ranker may know the firm by its other offers.)"""
+        if link is not None or not shared:
             return False
-        if not shared:
-            return True
         return may_be_weak(shared) and not self.index.coverage(without_weak_terms(need.text), position)[0]
 
     def score_pair(self, need: ItemDoc, position: int, retrieved_by: list[str] | None = None, *,
@@ -231,6 +234,8 @@ class MatchEngine:
         """
         offer = self.offers[position]
         need_org, offer_org = self.orgs[need.org_id], self.orgs[offer.org_id]
+        if not answers(need, offer, need_org, offer_org):
+            return None
         text, chain, link, shared = relevance or self.relevance(need, position)
         if max(text, chain) < RETRIEVAL.min_relevance and not keep_irrelevant:
             return None
@@ -304,7 +309,10 @@ class MatchEngine:
         closeness = self._offer_closeness(need)
         out = []
         for rank, (k, p, why) in enumerate(zip(order.tolist(), probability.tolist(), reasons, strict=True)):
-            position, relevance = self._best_offer(need, int(scored.cols[k]), closeness)
+            best = self._best_offer(need, int(scored.cols[k]), closeness)
+            if best is None:
+                continue  # none of its offers may answer this need (kind rules)
+            position, relevance = best
             match = self.score_pair(need, position, ["learned"], explained=explained, relevance=relevance,
                                     keep_irrelevant=True)
             assert match is not None
@@ -332,20 +340,25 @@ class MatchEngine:
         return closeness
 
     def _best_offer(self, need: ItemDoc, org: int, closeness: np.ndarray,
-                    ) -> tuple[int, tuple[float, float, Any, list[str]]]:
-        """Organization `org`'s offer closest to the need, and its relevance: the three closest by wording are
-        compared on relevance (text or chain), then closeness, then order."""
+                    ) -> tuple[int, tuple[float, float, Any, list[str]]] | None:
+        """Organization `org`'s offer closest to the need, and its relevance: of the offers that may answer it,
+        the three closest by wording are compared on relevance (text or chain), then closeness, then order."""
         start = int(np.searchsorted(self.offer_org, org, side="left"))
         stop = int(np.searchsorted(self.offer_org, org, side="right"))
-        near = start + np.argsort(-closeness[start:stop], kind="stable")[:3]
+        need_org, offer_org = self.orgs[need.org_id], self.orgs[int(self._org_ids[org])]
+        allowed = np.array([answers(need, self.offers[i], need_org, offer_org) for i in range(start, stop)],
+                           dtype=bool)
+        if not allowed.any():
+            return None
+        near = start + np.argsort(-np.where(allowed, closeness[start:stop], -np.inf), kind="stable")[:3]
+        near = near[allowed[near - start]]
         best: tuple[tuple[float, float, float, int], int, tuple[float, float, Any, list[str]]] | None = None
         for position in near.tolist():
             relevance = self.relevance(need, position)
             key = (max(relevance[0], relevance[1]), relevance[0], float(closeness[position]), -position)
             if best is None or key > best[0]:
                 best = (key, position, relevance)
-        assert best is not None
-        return best[1], best[2]
+        return None if best is None else (best[1], best[2])
 
     def _ranked(self, need: ItemDoc, candidates: Iterable[tuple[int, list[str] | None]], top: int) -> list[Match]:
         """_best_per_org over the candidates, skipping those whose score bound cannot reach the top (exact)."""

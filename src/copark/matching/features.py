@@ -105,6 +105,18 @@ KIND_COMPAT: dict[str, dict[str, float]] = {
 }
 
 
+def answers(need: ItemDoc, offer: ItemDoc, need_org: OrgDoc, offer_org: OrgDoc) -> bool:
+    """Hard rules outside any score: an offer of a kind that cannot serve the need's kind never answers it
+    (a product does not answer a channel need), and a manufacturer's sales channel carries its own division's
+    goods (a fashion maker's shops do not sell braised goose). Traders and platforms carry anything."""
+    if kind_compatibility(need.kind, offer.kind) <= 0.0:
+        return False
+    if offer.kind == "channel" and section_of(offer_org.industry_code) == "C":
+        relation, _ = industry_relation(need_org.industry_code, offer_org.industry_code, False)
+        return relation in ("same_class", "same_group", "same_division", "unknown")
+    return True
+
+
 def kind_compatibility(need_kind: str, offer_kind: str) -> float:
     """How well an offer of `offer_kind` can answer a need of `need_kind` (0–1)."""
     return KIND_COMPAT.get(need_kind, {}).get(offer_kind, 0.0)

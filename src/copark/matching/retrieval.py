@@ -21,7 +21,9 @@ STOPWORDS = frozenset("的 和 与 及 等 各类 各种 相关 一批 需要 �
 
 # Words that name the kind of deal rather than the thing (设备, 代工, 技术 …): two items sharing only these are
 # not about the same thing (实训设备 vs 工业除尘设备, 储能电源组装代工 vs 针织服装代工).
-WEAK_TERMS = frozenset("设备 代工 加工 代加工 产能 产品 技术 服务 材料 配件 组装 生产 制造 外协 外发 项目 系统 工程".split())
+WEAK_TERMS = frozenset(
+    "设备 代工 加工 代加工 产能 产品 技术 服务 材料 配件 组装 生产 制造 外协 外发 项目 系统 工程 "
+    "运输 物流 渠道 检测 检验 测试 代理 销售 合作 供应 配套 培训".split())
 _WEAK_SPAN = re.compile("|".join(sorted((re.escape(w) for w in WEAK_TERMS), key=len, reverse=True)))
 _WEAK_CHARS = frozenset("".join(WEAK_TERMS))
 
@@ -38,19 +40,11 @@ def may_be_weak(shared: Sequence[str]) -> bool:
 _STOP_SPAN = re.compile("|".join(sorted((re.escape(w) for w in STOPWORDS if len(w) >= 2), key=len, reverse=True)))
 
 
-def _fallback_tokenize(text: str) -> list[str]:
-    import jieba
-
-    return jieba.lcut(text)
-
-
 @lru_cache(maxsize=1)
 def _word_tokenizer() -> Callable[[str], list[str]]:
-    """copark.knowledge.text.tokenize (jieba + domain dictionary) when present, else plain jieba."""
-    try:
-        from copark.knowledge.text import tokenize
-    except ImportError:  # the knowledge text module is optional for the engine
-        return _fallback_tokenize
+    """copark.knowledge.text.tokenize: jieba with copark's domain dictionary (loaded on first use)."""
+    from copark.knowledge.text import tokenize
+
     return tokenize
 
 
@@ -62,6 +56,15 @@ def normalize(text: str) -> str:
 
 _BRACKETED = re.compile(r"[(（\[【][^)）\]】]*[)）\]】]")
 _SEGMENT = re.compile(r"[，,；;。：:]")
+
+
+@lru_cache(maxsize=200_000)
+def phrases(text: str) -> tuple[str, ...]:
+    """What a need written as a sentence names (knowledge.text.product_phrases); empty for a plain name."""
+    from copark.knowledge.text import product_phrases
+
+    found = product_phrases(text)
+    return () if found == (normalize(text),) else found
 
 
 @lru_cache(maxsize=200_000)
@@ -99,12 +102,9 @@ def words(text: str) -> tuple[str, ...]:
 
 @lru_cache(maxsize=262_144)  # every offer's head word is asked for by reciprocity keys
 def head_word(text: str) -> str:
-    """The head noun (医用海绵 → 海绵): knowledge.text.head_noun when present, else the last word."""
-    try:
-        from copark.knowledge.text import head_noun
-    except ImportError:
-        found = words(text)
-        return found[-1] if found else normalize(text)
+    """The head noun (医用海绵 → 海绵): knowledge.text.head_noun, else the last word."""
+    from copark.knowledge.text import head_noun
+
     try:
         return normalize(head_noun(text)[0])
     except Exception:  # noqa: BLE001 - a knowledge-module bug must not stop matching; fall back
@@ -293,14 +293,19 @@ class ChainExpander:
         """Graph nodes `text` names (best first), empty when none is close enough."""
         key = normalize(text)
         if key not in self._nodes:
-            try:  # fuzzy node matching is slow and weak: the lexical index already covers near-spellings
-                found = self.graph.match_nodes(text, limit=limit, fuzzy=False)
-            except TypeError:
-                found = self.graph.match_nodes(text, limit=limit)
-            except Exception:  # noqa: BLE001 - graph bugs degrade to lexical matching, never crash a run
-                found = []
-            self._nodes[key] = tuple(dict.fromkeys(m.name for m in found if m.score >= self.MIN_NODE_SCORE))
+            # a sentence (主板上的有源晶振，想找…的厂) is matched by the phrases it names, not as a whole
+            found = [m for part in (phrases(text) or (text,)) for m in self._match(part, limit)]
+            found.sort(key=lambda m: -m.score)  # stable: earlier phrases first among equals
+            self._nodes[key] = tuple(dict.fromkeys(m.name for m in found if m.score >= self.MIN_NODE_SCORE))[:limit]
         return self._nodes[key]
+
+    def _match(self, text: str, limit: int) -> list[Any]:
+        try:  # fuzzy node matching is slow and weak: the lexical index already covers near-spellings
+            return list(self.graph.match_nodes(text, limit=limit, fuzzy=False))
+        except TypeError:
+            return list(self.graph.match_nodes(text, limit=limit))
+        except Exception:  # noqa: BLE001 - graph bugs degrade to lexical matching, never crash a run
+            return []
 
     def tag(self, texts: Sequence[str], *, workers: int = 1) -> None:
         """Find the nodes of many texts at once (each distinct text once, over `workers` processes)."""

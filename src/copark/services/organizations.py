@@ -12,20 +12,30 @@ from copark.storage.tables import Organization
 
 
 def find_organization(*, session: Session, ref: str) -> Organization:
-    """The one organization `ref` names (id, full name, short name or a unique part of its name)."""
+    """The one organization `ref` names (#id or id, full name as stored, short name, or a unique part of its name)."""
+    typed = ref.strip()
+    # the name exactly as stored first (全角括号, 繁体 …), then as simplified
+    for name in dict.fromkeys((typed, simplify(ref).strip())):
+        exact = session.scalars(
+            select(Organization).where(or_(Organization.name == name, Organization.short_name == name))
+        ).all()
+        if len(exact) == 1:
+            return exact[0]
     ref = simplify(ref).strip()
     if not ref:
         raise CoparkError(t("org.empty_ref"), t("org.empty_ref.fix"))
-    if ref.isdigit():
-        found = session.get(Organization, int(ref))
+    number = ref[1:] if ref.startswith("#") else ref
+    if number.isdigit():
+        found = session.get(Organization, int(number))
         if found is not None:
             return found
-    exact = session.scalars(
-        select(Organization).where(or_(Organization.name == ref, Organization.short_name == ref))
-    ).all()
-    if len(exact) == 1:
-        return exact[0]
     like = f"%{ref}%"
+    if ref != typed:
+        like_typed = f"%{typed}%"
+        partial = session.scalars(select(Organization).where(or_(
+            Organization.name.like(like_typed), Organization.short_name.like(like_typed))).limit(2)).all()
+        if len(partial) == 1:
+            return partial[0]
     partial = session.scalars(
         select(Organization)
         .where(or_(Organization.name.like(like), Organization.short_name.like(like)))
