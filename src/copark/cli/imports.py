@@ -183,7 +183,7 @@ def _show_command(org: Annotated[str, typer.Argument(help=t("cli.show.org"), sho
             region = regions.full_name(o.region_code) if o.region_code in regions.by_code else o.region_code
             facts = [
                 ("short_name", o.short_name), ("kind", _label(OrgKind, o.kind)), ("credit_code", o.credit_code),
-                ("region", region), ("park", detail.park_name), ("industry", o.industry_code),
+                ("region", region), ("park", detail.park_name), ("industry", o.industry_code or o.industry_text),
                 ("products", "、".join(map(str, o.products or []))), ("description", o.description),
                 ("contact", o.contact), ("employees", _number(o.employees)),
                 ("revenue", o.annual_revenue_text or _number(o.annual_revenue)), ("source", o.source),

@@ -80,7 +80,7 @@ def _org_rows(session: Session, regions: RegionTable, parks: dict[int, str]) -> 
     for org in session.scalars(select(Organization).order_by(Organization.id)):
         yield [org.name, org.short_name or None, _label(OrgKind, org.kind), org.credit_code,
                _region(regions, org.region_code), parks.get(org.park_id) if org.park_id else None,
-               org.industry_code, "、".join(map(str, org.products or [])) or None, org.description or None,
+               org.industry_code or org.industry_text or None, "、".join(map(str, org.products or [])) or None, org.description or None,
                org.contact or None, org.employees, org.annual_revenue_text or _number(org.annual_revenue),
                None, None, scopes.get(org.id)]
 

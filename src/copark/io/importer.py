@@ -167,7 +167,7 @@ def _write_parks(session: Session, batch: Batch, report: ImportReport, source: s
     return {name: park.id for name, park in existing.items()}
 
 
-_ORG_FIELDS = ("short_name", "kind", "region_code", "industry_code", "products", "description", "contact",
+_ORG_FIELDS = ("short_name", "kind", "region_code", "industry_code", "industry_text", "products", "description", "contact",
                "employees", "annual_revenue", "annual_revenue_text")
 
 
@@ -200,7 +200,7 @@ def _write_orgs(session: Session, batch: Batch, report: ImportReport, park_ids: 
         values = _org_values(record, park_ids)
         if record.db_id is None:
             row = {"kind": "enterprise", "short_name": "", "credit_code": None, "region_code": None,
-                   "park_id": None, "industry_code": None, "products": [], "description": "", "contact": "",
+                   "park_id": None, "industry_code": None, "industry_text": "", "products": [], "description": "", "contact": "",
                    "employees": None, "annual_revenue": None, "annual_revenue_text": "",
                    "source": _source_of(record, source)}
             row.update(values)

@@ -13,7 +13,7 @@ from copark.io.listcells import guess_kind, read_facts, split_list
 from copark.io.readers import RawRow, RawSheet
 from copark.io.records import MAX_LENGTH, ItemRecord, OrgRecord, ParkRecord, cell_text
 from copark.io.scope import scope_objects
-from copark.knowledge.industries import IndustryTable
+from copark.knowledge.industries import IndustryTable, parse_code
 from copark.locale import label, labels, parse_label, t
 from copark.parsing.credit_code import validate_credit_code
 from copark.parsing.names import normalize_name
@@ -135,6 +135,14 @@ class Validator:
     def _industry(self, value: object) -> str:
         return resolve_industry(self.industries, cell_text(value))
 
+    def _industry_fields(self, row: RawRow, problems: list[Problem]) -> dict[str, object]:
+        """行业: a GB/T 4754 code or exact name becomes industry_code; words that are neither (电子信息, 汽车零部件)
+        are kept as written in industry_text. A malformed code (A3581, 9999) is still an error."""
+        text = cell_text(row.cell("industry"))
+        if text and parse_code(text) is None and self.industries.by_exact_name(text) is None:
+            return {"industry_code": None, "industry_text": text}
+        return {"industry_code": self._parse(row, "industry", self._industry, problems)}
+
     def _vocab(self, row: RawRow, key: str, enum_type: type[Enum], message: str,
                problems: list[Problem]) -> Enum | None:
         text = cell_text(row.cell(key))
@@ -193,7 +201,7 @@ class Validator:
             "kind": kind.value if kind else None,
             "region_code": self._parse(row, "region", self._region, problems),
             "park": self._text(row, "park", problems) or None,
-            "industry_code": self._parse(row, "industry", self._industry, problems),
+            **self._industry_fields(row, problems),
             "products": split_list(row.cell("products")) or None,
             "description": self._text(row, "description", problems) or scope or None,
             "contact": self._text(row, "contact", problems) or None,

@@ -126,8 +126,8 @@ class MatchEngine:
         for offer, pos in zip(self.offers, self.offer_org.tolist(), strict=True):
             texts[pos].append(offer.text)
         self.signals = SignalIndex.build(
-            [OrgProfile(str(o.id), o.name, o.region_code or "", industry_label(o.industry_code), tuple(t),
-                        o.description) for o, t in zip(profiles, texts, strict=True)],
+            [OrgProfile(str(o.id), o.name, o.region_code or "", industry_label(o.industry_code) or o.industry_text,
+                        tuple(t), o.description) for o, t in zip(profiles, texts, strict=True)],
             graph=self.graph, encoder=self.encoder, workers=self.workers)
         self.index = self.signals.lexical
         self.chain = self.signals.chain

@@ -25,6 +25,7 @@ class OrgDoc:
     positioning: tuple[str, ...] = ()  # 主导产业 of its park (codes or chain names)
     text: str = ""  # name, products and description, for positioning and certification checks
     description: str = ""  # 企业简介 as written (organisation-level signals read it)
+    industry_text: str = ""  # 行业 as written when it is no GB/T 4754 code (电子信息, 汽车零部件)
     offer_keys: frozenset[str] = frozenset()  # head words / chain nodes of its offers (reciprocity)
     need_keys: frozenset[str] = frozenset()
 

@@ -32,6 +32,25 @@ REASONS = {
 }
 
 
+def capped_rank(values: np.ndarray, cap: int = 1000) -> np.ndarray:
+    """Each organization's rank (0 = best) by a signal, per need; ranks past `cap` all read `cap`.
+
+    Only the top `cap` are sorted (a partition finds them), so a need costs O(organizations), not a full sort:
+    what keeps 100k organizations fast. Ties keep column order (stable sort of the top slice).
+    """
+    n = values.shape[1]
+    rank = np.full(values.shape, min(cap, n), dtype=np.int64)
+    if n == 0:
+        return rank
+    k = min(cap, n)
+    top = np.argpartition(-values, k - 1, axis=1)[:, :k] if k < n else np.tile(np.arange(n), (values.shape[0], 1))
+    top = np.sort(top, axis=1)  # column order first, so the stable sort below breaks ties by column
+    order = np.take_along_axis(top, np.argsort(-np.take_along_axis(values, top, axis=1), axis=1, kind="stable"),
+                               axis=1)
+    np.put_along_axis(rank, order, np.broadcast_to(np.arange(k), order.shape), axis=1)
+    return rank
+
+
 def features(signals: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     """The signals plus, for each candidate signal, its per-need scaled value and log rank (0 = best)."""
     out = dict(signals)
@@ -40,10 +59,7 @@ def features(signals: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
         if values is None:
             continue
         out[f"{name}_scaled"] = values / np.maximum(values.max(axis=1, keepdims=True), 1e-6)
-        order = np.argsort(-values, axis=1, kind="stable")
-        rank = np.empty_like(order)
-        np.put_along_axis(rank, order, np.arange(values.shape[1])[None, :], axis=1)
-        out[f"{name}_rank"] = np.log1p(rank).astype(np.float32)
+        out[f"{name}_rank"] = np.log1p(capped_rank(values)).astype(np.float32)
     return out
 
 

@@ -143,11 +143,11 @@ def write_import_files(bench: Bench, directory: Path) -> tuple[list[Path], dict[
     orgs_file, items_file = directory / "企业.csv", directory / "清单明细.csv"
     with orgs_file.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
-        writer.writerow([t("import.col.orgs.name"), t("import.col.orgs.description")])
-        # a benchmark industry that is not a GB/T 4754 code is what people write in 企业简介
-        writer.writerows([names[o.org_id], _description(o)] for o in bench.orgs)
+        writer.writerow([t(f"import.col.orgs.{key}") for key in ("name", "industry", "description")])
+        # a benchmark industry that is no GB/T 4754 code (汽车零部件Ⅲ) is kept as written, as a user's would be
+        writer.writerows([names[o.org_id], o.industry, o.description] for o in bench.orgs)
         if any(case.need_text and not case.need_org_id for case in bench.cases):
-            writer.writerow([buyer, t("evaluate.buyer_description")])
+            writer.writerow([buyer, "", t("evaluate.buyer_description")])
     offer, need, product = t("evaluate.offer_word"), t("evaluate.need_word"), t("evaluate.product_word")
     with items_file.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
@@ -158,11 +158,6 @@ def write_import_files(bench: Bench, directory: Path) -> tuple[list[Path], dict[
         for owner, text in dict.fromkeys(_need_of(case, names, buyer) for case in bench.cases if case.need_text):
             writer.writerow([owner, need, product, text])
     return [orgs_file, items_file], names, buyer
-
-
-def _description(org: OrgProfile) -> str:
-    parts = [t("evaluate.industry_note", industry=org.industry) if org.industry else "", org.description]
-    return "；".join(p for p in parts if p)
 
 
 def _need_of(case: BenchCase, names: dict[str, str], buyer: str) -> tuple[str, str]:

@@ -214,7 +214,7 @@ def _documents(session: Session, regions: RegionTable) -> tuple[dict[int, OrgDoc
             industry_code=org.industry_code, lonlat=_lonlat(regions, org.region_code), park_id=org.park_id,
             positioning=tuple(str(p) for p in (park.positioning or [])) if park else (),
             text=" ".join([org.name, org.short_name or "", *products, org.description or ""]),
-            description=org.description or "",
+            description=org.description or "", industry_text=org.industry_text or "",
             offer_keys=_keys([*products, *(i.text for i in mine if i.direction == "offer")]),
             need_keys=_keys([i.text for i in mine if i.direction == "need"]),
         )

@@ -78,6 +78,7 @@ class Organization(Base):
     region_code: Mapped[str | None] = mapped_column(String(6), index=True)
     park_id: Mapped[int | None] = mapped_column(ForeignKey("park.id", ondelete="SET NULL"))
     industry_code: Mapped[str | None] = mapped_column(String(5))
+    industry_text: Mapped[str] = mapped_column(String(128), default="")  # 行业 as written when not a GB/T code
     products: Mapped[list[Any]] = mapped_column(JSON, default=list)
     description: Mapped[str] = mapped_column(Text, default="")
     contact: Mapped[str] = mapped_column(String(255), default="")

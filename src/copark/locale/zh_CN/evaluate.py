@@ -42,7 +42,6 @@ MESSAGES: dict[str, str] = {
     "evaluate.buyer": "评测需求方",
     "evaluate.buyer_description": "评测用的虚拟需求方：评测集中每条需求都是它的需求清单条目。",
     "evaluate.offer_word": "资源",
-    "evaluate.industry_note": "所属行业：{industry}",
     "evaluate.need_word": "需求",
     "evaluate.product_word": "产品",
     "evaluate.running": "正在评测 {path} …",

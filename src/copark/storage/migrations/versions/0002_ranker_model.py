@@ -1,4 +1,4 @@
-"""ranker_model: the learned ranker fitted on the workspace's lists
+"""ranker_model: the learned ranker fitted on the workspace's lists; organization.industry_text
 
 Revision ID: 0002
 Revises: 0001
@@ -25,7 +25,11 @@ def upgrade() -> None:
     sa.Column('created_at', sa.DateTime(), server_default=sa.text('(CURRENT_TIMESTAMP)'), nullable=False),
     sa.PrimaryKeyConstraint('id')
     )
+    with op.batch_alter_table('organization') as batch:
+        batch.add_column(sa.Column('industry_text', sa.String(length=128), nullable=False, server_default=''))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('organization') as batch:
+        batch.drop_column('industry_text')
     op.drop_table('ranker_model')
