@@ -52,6 +52,20 @@ def test_json_csv_and_xlsx(db: str, tmp_path: Path) -> None:
     assert sheet.cell(1, 3).value == "合作模式" and sheet.max_row > 1
 
 
+def test_a_file_gets_every_opportunity_by_its_extension(db: str, tmp_path: Path) -> None:
+    """-o names the format by its extension and receives every opportunity of the run, with item ids, the need's
+    origin and confidence; the table shows only the first --top."""
+    table = run(db, "--all", "--top", "1")
+    out = tmp_path / "全部.json"
+    assert run(db, "--all", "--top", "1", "-o", str(out)).exit_code == 0
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert len(data) > 1 and f"共 {len(data)} 条" in table.stdout  # the table says how many it cut
+    assert {"need_item_id", "offer_item_id", "need_origin", "low_confidence"} <= set(data[0])
+    assert all(d["need_origin"] in ("declared", "inferred") for d in data)
+    bad = run(db, "--all", "-o", str(tmp_path / "机会.txt"))
+    assert bad.exit_code == 1 and ".xlsx" in bad.stderr
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [

@@ -128,6 +128,10 @@ def register(app: GuardedTyper) -> None:
         from copark.services import opportunities as service
 
         fmt = fmt.strip().lower()
+        if output is not None and fmt == "table":  # -o 对接机会.xlsx: the file's extension names the format
+            fmt = output.suffix.lower().lstrip(".")
+            if fmt not in FORMATS or fmt == "table":
+                raise CoparkError(t("match.error.bad_extension", path=output), t("match.error.bad_extension.fix"))
         if fmt not in FORMATS:
             raise CoparkError(t("match.error.bad_format", value=fmt), t("match.error.bad_format.fix"))
         if fmt == "xlsx" and output is None:

@@ -89,6 +89,8 @@ MESSAGES: dict[str, str] = {
     "match.ranker.stale": "提示：清单在训练排序模型后有变化，建议重新运行 copark fit",
     "match.ranker.service_needs": "资金、人才、渠道等服务类需求始终按手工权重评分",
     "match.low_confidence": "低置信度",
+    "match.error.bad_extension": "无法从文件名 {path} 判断输出格式",
+    "match.error.bad_extension.fix": "文件名请以 .xlsx、.csv 或 .json 结尾，或用 --format 指定格式",
     "match.feature.offer_list": "整体产品清单相近",
     "match.feature.text": "条目文字相近",
     "match.feature.name": "企业名称相近",
