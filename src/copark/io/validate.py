@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import Enum
@@ -137,10 +138,10 @@ class Validator:
 
     def _industry_fields(self, row: RawRow, problems: list[Problem]) -> dict[str, object]:
         """行业: a GB/T 4754 code or exact name becomes industry_code; Chinese words that are neither (电子信息,
-        汽车零部件) are kept as written in industry_text. A malformed code (A3581, 9999, X12345) is still an error."""
+        汽车零部件, LED) are kept as written in industry_text. A malformed code (A3581, 9999, X12345) is still an error."""
         text = cell_text(row.cell("industry"))
-        words = any("\u4e00" <= ch <= "\u9fff" for ch in text) and not any(ch.isdigit() for ch in text)
-        if words and parse_code(text) is None and self.industries.by_exact_name(text) is None:
+        code_like = re.fullmatch(r"[A-Za-z]?\s*\d+|[A-Za-z]", text.strip()) is not None  # A3581, 9999, X12345, Z
+        if text and not code_like and parse_code(text) is None and self.industries.by_exact_name(text) is None:
             return {"industry_code": None, "industry_text": text}
         return {"industry_code": self._parse(row, "industry", self._industry, problems)}
 
