@@ -115,6 +115,9 @@ def test_list_cells_do_not_split_inside_brackets() -> None:
     ("OEM贴牌", ItemKind.processing), ("无菌包装技术", ItemKind.technology), ("东南亚出口渠道", ItemKind.channel),
     ("标准厂房2000平方米", ItemKind.facility), ("冷链物流", ItemKind.service), ("电子元器件", ItemKind.material),
     ("医用海绵", ItemKind.product),
+    # a sentence is judged by what it names, not its purpose; farm film is no plot of land
+    ("木托盘、木箱包装，出口用", ItemKind.product), ("PE塑料薄膜、农用地膜采购", ItemKind.material),
+    ("园区二期用地", ItemKind.facility),
 ])
 def test_kind_keywords(text: str, kind: ItemKind) -> None:
     assert guess_kind(text) is kind

@@ -11,6 +11,7 @@ from copark.parsing.numbers import parse_amount, to_half_width
 
 # First matching rule wins, so the more specific kinds come first (融资 before 服务, 代工 before 材料).
 KIND_KEYWORDS: tuple[tuple[ItemKind, tuple[str, ...]], ...] = (
+    (ItemKind.material, ("地膜", "农膜", "薄膜")),  # 农用地膜 is farm film, not 用地 (a plot of land)
     (ItemKind.finance, ("贷款", "授信", "融资", "信贷", "担保", "保险")),
     (ItemKind.talent, ("培训", "人才", "用工", "招工", "技工", "劳动力", "工人")),
     (ItemKind.processing, ("代工", "加工", "OEM", "ODM", "贴牌", "产能")),
@@ -23,8 +24,13 @@ KIND_KEYWORDS: tuple[tuple[ItemKind, tuple[str, ...]], ...] = (
 
 
 def guess_kind(text: str) -> ItemKind:
-    """The item kind keyword rules give for `text`; product when none applies."""
-    upper = to_half_width(text).upper()
+    """The item kind keyword rules give for `text`; product when none applies. A need written as a sentence is
+    judged by the things it names, not its purpose: 木托盘、木箱包装，出口用 is a product, not an export channel."""
+    from copark.knowledge.text import product_phrases
+
+    sentence = any(mark in text for mark in "，,；;。的")  # a list (A、B) or a name (医用敷料代工) is read whole
+    named = product_phrases(text) if sentence else ()
+    upper = to_half_width(" ".join(named) if named else text).upper()
     for kind, words in KIND_KEYWORDS:
         if any(word in upper for word in words):
             return kind

@@ -81,9 +81,10 @@ class OrgIndex:
     def build(cls, orgs: Sequence[OrgProfile], *, encoder: Encoder | None = None) -> OrgIndex:
         """Fit the vectorizer on the product names and index every organization."""
         orgs = list(orgs)
-        # The industry name and the description join the product list: they often share characters with needs
-        # the list lacks.
-        texts = [_clean(" ".join([*o.products, o.industry, o.description]) or o.name) for o in orgs]
+        # The industry (its GB/T name, or 行业 as written) joins the product list: it often shares characters with
+        # needs the list lacks. The description does not: 企业简介 and 经营范围 boilerplate (依法须经批准…, 销售)
+        # drowned the products on the judged set.
+        texts = [_clean(" ".join([*o.products, o.industry]) or o.name) for o in orgs]
         vectorizer = make_vectorizer()
         vectorizer.fit([text for text in texts if text] or ["-"])
         docs = vectorizer.transform(texts)

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from copark.matching.orgsignals import OrgIndex, OrgProfile
-from copark.matching.retrieval import ChainExpander, LexicalIndex, link_strength
+from copark.matching.retrieval import ChainExpander, LexicalIndex, link_strength, phrases
 
 #: Switches for ablation (`copark evaluate --without NAME`): doc: TF-IDF of the whole offer list; maxsim: best
 #: single offer; industry: P(industry | need) and TF-IDF to the industry's products; dense: embeddings (needs an
@@ -117,7 +117,9 @@ class SignalIndex:
     def signals(self, needs: Sequence[str], *, enabled: frozenset[str] = frozenset(SIGNALS),
                 ) -> dict[str, np.ndarray]:
         """Every enabled signal: name → (needs × organizations) float32."""
-        out = switched(self.orgs.signals(list(needs), enabled=enabled), enabled)
+        # a need written as a sentence is asked by the phrases it names (采购菜籽油、茶油，散装，每月10吨 → 菜籽油 茶油)
+        needs = [" ".join(phrases(text)) or text for text in needs]
+        out = switched(self.orgs.signals(needs, enabled=enabled), enabled)
         n = len(self.profiles)
         if "bm25" in enabled:
             out["bm25"] = np.zeros((len(needs), n), dtype=np.float32)
