@@ -26,10 +26,9 @@ KIND_KEYWORDS: tuple[tuple[ItemKind, tuple[str, ...]], ...] = (
 def guess_kind(text: str) -> ItemKind:
     """The item kind keyword rules give for `text`; product when none applies. A need written as a sentence is
     judged by the things it names, not its purpose: 木托盘、木箱包装，出口用 is a product, not an export channel."""
-    from copark.knowledge.text import product_phrases
+    from copark.knowledge.text import sentence_phrases
 
-    sentence = any(mark in text for mark in "，,；;。的")  # a list (A、B) or a name (医用敷料代工) is read whole
-    named = product_phrases(text) if sentence else ()
+    named = sentence_phrases(text)  # a list (A、B) or a name (医用敷料代工) is read whole
     upper = to_half_width(" ".join(named) if named else text).upper()
     for kind, words in KIND_KEYWORDS:
         if any(word in upper for word in words):

@@ -248,6 +248,19 @@ def product_phrases(text: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(found))
 
 
+#: A text with one of these is a sentence (呼吸机上用的过滤海绵，想找…); without, a name or a list of names.
+SENTENCE_MARKS = "，,；;。的"
+
+
+def sentence_phrases(text: str) -> tuple[str, ...]:
+    """The product phrases of a text written as a sentence; () for a name or a list, which is read whole.
+
+    电力销售 or 工程施工 is what a listed firm calls its product: trimming its deal word lost exact matches
+    (capability hits@10 0.403 → 0.370 when every text was trimmed).
+    """
+    return product_phrases(text) if any(mark in text for mark in SENTENCE_MARKS) else ()
+
+
 def head_noun(text: str) -> tuple[str, list[str]]:
     """The head of a compound product name and its modifiers: 医用海绵 → ("海绵", ["医用"])."""
     phrase = core_phrase(text)

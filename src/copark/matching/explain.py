@@ -85,7 +85,12 @@ def render_why(explanation: dict[str, Any], *, short: bool = True) -> str:
 
 
 def contribution_rows(explanation: dict[str, Any]) -> list[tuple[str, float, float]]:
-    """(feature label, contribution points, change against neutral) for a detailed view."""
+    """(feature label, contribution points, change against neutral) for a detailed view. A learned score shows
+    the model's per-reason contributions (model units; positive raised the score) instead of the formula's."""
+    model = explanation.get("model")
+    if model:
+        return [(t(f"match.feature.{key}"), float(value), float(value))
+                for key, value in sorted(model.get("reasons", {}).items(), key=lambda kv: -abs(kv[1]))]
     rows = []
     for key, points in explanation.get("contributions", {}).items():
         rows.append((t(f"match.feature.{key}"), float(points), round(float(points) - neutral_points(key), 2)))

@@ -60,10 +60,10 @@ _SEGMENT = re.compile(r"[，,；;。：:]")
 
 @lru_cache(maxsize=200_000)
 def phrases(text: str) -> tuple[str, ...]:
-    """What a need written as a sentence names (knowledge.text.product_phrases); empty for a plain name."""
-    from copark.knowledge.text import product_phrases
+    """What a need written as a sentence names; empty for a name or a list (knowledge.text.sentence_phrases)."""
+    from copark.knowledge.text import sentence_phrases
 
-    found = product_phrases(text)
+    found = sentence_phrases(text)
     return () if found == (normalize(text),) else found
 
 
