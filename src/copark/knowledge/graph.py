@@ -13,6 +13,7 @@ from rapidfuzz import fuzz, process
 from sqlalchemy.orm import Session
 
 from copark.core.errors import CoparkError
+from copark.knowledge import text as text_module
 from copark.locale import t
 
 DATA_DIR = Path(__file__).with_name("data")
@@ -85,28 +86,10 @@ class EdgeRecord:
     source: str = CURATED
 
 
-def _local_normalize(text: str) -> str:
-    from copark.parsing.names import simplify
-
-    return _SPACES.sub("", simplify(text or "")).lower()
-
-
-@lru_cache(maxsize=1)
-def _text_module():  # noqa: ANN202 - the KB-TEXT module is optional while it is being written
-    try:
-        from copark.knowledge import text as module
-    except ImportError:
-        return None
-    return module
-
-
 @lru_cache(maxsize=1 << 18)
 def key(text: str) -> str:
-    """The lookup key of a product name: normalized, no spaces, lower case."""
-    module = _text_module()
-    if module is not None and hasattr(module, "normalize"):
-        return _SPACES.sub("", module.normalize(text or ""))
-    return _local_normalize(text)
+    """The lookup key of a product name: normalized (knowledge.text, the one normaliser), no spaces, lower case."""
+    return _SPACES.sub("", text_module.normalize(text or ""))
 
 
 @dataclass
@@ -219,12 +202,10 @@ class ChainGraph:
 
     def _heads(self, text: str, k: str) -> Iterator[tuple[str, list[str]]]:
         """Known proper suffixes of the text, longest first (Chinese compounds put the head noun last)."""
-        module = _text_module()
-        if module is not None and hasattr(module, "head_noun"):
-            head, modifiers = module.head_noun(text)
-            hk = key(head)
-            if hk and hk != k:
-                yield hk, list(modifiers)
+        head, modifiers = text_module.head_noun(text)
+        hk = key(head)
+        if hk and hk != k:
+            yield hk, list(modifiers)
         for start in range(1, len(k) - 1):
             suffix = k[start:]
             if suffix in self._by_key or suffix in self._by_alias:
