@@ -63,3 +63,11 @@ def test_every_mode_has_a_chinese_label() -> None:
 def test_unknown_region_is_not_hq_base() -> None:
     nowhere = OrgDoc(id=7, name="无地区")
     assert classify_mode(need("facility", "厂房"), offer("facility"), nowhere, XUPU) is Mode.facility
+
+
+def test_a_city_and_its_district_are_one_region() -> None:
+    """长沙市 (430100) contains 雨花区 (430111): a base there is no 总部+基地 across regions."""
+    changsha = OrgDoc(id=7, name="长沙市企业", region_code="430100")
+    base = need("processing", "扩大产能，寻找生产基地")
+    assert classify_mode(base, offer("facility", "标准厂房", org=7), YUHUA, changsha) == Mode.facility
+    assert classify_mode(base, offer("facility", "标准厂房"), YUHUA, XUPU) == Mode.hq_base

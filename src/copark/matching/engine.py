@@ -47,6 +47,7 @@ from copark.matching.retrieval import (
 )
 from copark.matching.scoring import POSITIONING_BONUS, WEIGHTS, combine
 from copark.matching.signals import SignalIndex
+from copark.parsing.regions import overlaps, within_region
 
 #: Need kinds named by a product phrase whose head noun must appear in the offer for full text credit.
 HEADED_KINDS = frozenset({"product", "material"})
@@ -66,19 +67,6 @@ class Match:
     retrieved_by: tuple[str, ...] = ()
 
 
-def within_region(code: str, area: str) -> bool:
-    """Whether region `code` lies in `area` (6-digit codes are hierarchical: 43 province, 4312 city)."""
-    if area.endswith("0000"):
-        return code[:2] == area[:2]
-    if area.endswith("00"):
-        return code[:4] == area[:4]
-    return code == area
-
-
-def _overlap(a: str, b: str) -> bool:
-    return within_region(a, b) or within_region(b, a)
-
-
 @dataclass(frozen=True)
 class PairRule:
     """Which organizations may meet: never itself; cross-region means another region, the paired one if a park pairs them."""
@@ -93,7 +81,7 @@ class PairRule:
         """Whether an organization in region `mine` may be matched with one in `theirs`."""
         if not self.cross_region:
             return True
-        if not mine or not theirs or _overlap(mine, theirs):
+        if not mine or not theirs or overlaps(mine, theirs):
             return False
         partners = [b for a, b in self.pairings if within_region(mine, a)] + [a for a, b in self.pairings if within_region(mine, b)]
         return not partners or any(within_region(theirs, p) for p in partners)

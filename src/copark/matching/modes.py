@@ -19,6 +19,7 @@ from enum import StrEnum
 
 from copark.locale import t
 from copark.matching.features import ItemDoc, OrgDoc
+from copark.parsing.regions import overlaps
 
 
 class Mode(StrEnum):
@@ -56,7 +57,7 @@ def classify_mode(need: ItemDoc, offer: ItemDoc, need_org: OrgDoc, offer_org: Or
     if "channel" in kinds or offer_org.kind == "trade_platform":
         return Mode.channel
     other_region = bool(need_org.region_code and offer_org.region_code
-                        and need_org.region_code != offer_org.region_code)
+                        and not overlaps(need_org.region_code, offer_org.region_code))  # 430100 ⊃ 430111
     if need.kind == "facility":
         return Mode.hq_base if other_region and offer.kind in ("facility", "processing") else Mode.facility
     if need.kind == "processing" and offer.kind in ("processing", "facility"):

@@ -130,3 +130,17 @@ def builtin_regions() -> RegionTable:
     path = resources.files("copark.knowledge") / "data" / "regions.csv"
     with resources.as_file(path) as file:
         return RegionTable(read_region_csv(file))
+
+
+def within_region(code: str, area: str) -> bool:
+    """Whether region `code` lies in `area` (6-digit codes are hierarchical: 43 province, 4301 city)."""
+    if area.endswith("0000"):
+        return code[:2] == area[:2]
+    if area.endswith("00"):
+        return code[:4] == area[:4]
+    return code == area
+
+
+def overlaps(a: str, b: str) -> bool:
+    """Whether one region contains the other (长沙市 430100 and its 雨花区 430111 are not two regions)."""
+    return within_region(a, b) or within_region(b, a)

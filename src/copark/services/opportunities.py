@@ -13,14 +13,14 @@ from sqlalchemy.orm import Session
 from copark.core.errors import CoparkError
 from copark.locale import t
 from copark.matching.encoders import Encoder
-from copark.matching.engine import Match, MatchEngine, PairRule, within_region
+from copark.matching.engine import Match, MatchEngine, PairRule
 from copark.matching.explain import render_why
 from copark.matching.features import ItemDoc, OrgDoc, clean_industry, section_of
 from copark.matching.modes import mode_label
 from copark.matching.ranker import RANKER_VERSION, LearnedRanker
 from copark.matching.retrieval import head_word, normalize
 from copark.matching.signals import SIGNALS
-from copark.parsing.regions import RegionTable, builtin_regions
+from copark.parsing.regions import RegionTable, builtin_regions, within_region
 from copark.services.organizations import find_organization
 from copark.storage.tables import Industry, Item, Opportunity, Organization, Park, RankerModel
 
