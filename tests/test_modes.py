@@ -68,6 +68,6 @@ def test_unknown_region_is_not_hq_base() -> None:
 def test_a_city_and_its_district_are_one_region() -> None:
     """长沙市 (430100) contains 雨花区 (430111): a base there is no 总部+基地 across regions."""
     changsha = OrgDoc(id=7, name="长沙市企业", region_code="430100")
-    base = need("processing", "扩大产能，寻找生产基地")
+    base = need("facility", "生产基地用地")
     assert classify_mode(base, offer("facility", "标准厂房", org=7), YUHUA, changsha) == Mode.facility
     assert classify_mode(base, offer("facility", "标准厂房"), YUHUA, XUPU) == Mode.hq_base
