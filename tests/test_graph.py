@@ -10,6 +10,7 @@ from copark.core.errors import CoparkError
 from copark.knowledge import graph as graph_module
 from copark.knowledge import store
 from copark.knowledge.graph import ChainGraph, EdgeRecord, load_graph, read_curated
+from copark.knowledge.store import load_graph as store_load_graph
 from copark.workspace import Workspace
 
 PRODUCTS = """name,industry_code,aliases,chain
@@ -180,9 +181,9 @@ def _add_imported(workspace: Workspace) -> None:
 def test_graph_adds_imported_relations(workspace: Workspace, kb_dir: Path) -> None:
     _add_imported(workspace)
     with workspace.transaction() as session:
-        full = load_graph(session, data_dir=kb_dir)
-        strict = load_graph(session, data_dir=kb_dir, min_confidence=0.3)
-        curated_only = load_graph(session, data_dir=kb_dir, sources=["curated"])
+        full = store_load_graph(session, data_dir=kb_dir)
+        strict = store_load_graph(session, data_dir=kb_dir, min_confidence=0.3)
+        curated_only = store_load_graph(session, data_dir=kb_dir, sources=["curated"])
     assert {s.name for s in full.upstream("制氧机", 2)} >= {"氧化铝", "冰糖", "分子筛"}
     assert "冰糖" not in {s.name for s in strict.upstream("制氧机")}
     assert "氧化铝" in {s.name for s in strict.upstream("分子筛")}

@@ -16,6 +16,7 @@ from copark.io.importer import import_files
 from copark.knowledge import graph as graph_module
 from copark.knowledge.graph import ChainGraph, load_graph
 from copark.knowledge.infer import infer_needs, infer_offers, inferred_items, review
+from copark.knowledge.store import load_graph as store_load_graph
 from copark.storage.tables import Item, Organization
 from copark.workspace import Workspace
 from test_graph import write_small_kb
@@ -176,7 +177,7 @@ def infer_without_declared_needs(workspace: Workspace, ref: str) -> list[Item]:
         for item in [i for i in org.items if i.direction == "need"]:
             org.items.remove(item)
         session.flush()
-        return infer_needs(session=session, organization=org, graph=load_graph(session))
+        return infer_needs(session=session, organization=org, graph=store_load_graph(session))
 
 
 def test_demo_kefu_needs_filtration_foam_and_oscillators(demo_workspace: Workspace) -> None:

@@ -10,7 +10,6 @@ from functools import lru_cache
 from pathlib import Path
 
 from rapidfuzz import fuzz, process
-from sqlalchemy.orm import Session
 
 from copark.core.errors import CoparkError
 from copark.knowledge import text as text_module
@@ -379,27 +378,12 @@ def _curated_graph(data_dir: Path, min_confidence: float) -> ChainGraph:
     return build_graph(nodes, edges, min_confidence=min_confidence)
 
 
-def load_graph(session: Session | None = None, *, sources: Iterable[str] | None = None,
-               min_confidence: float = 0.0, data_dir: Path | None = None) -> ChainGraph:
-    """The chain graph: curated CSVs always, plus kb_node/kb_relation rows of `sources` when a session is given."""
-    data_dir = data_dir or DATA_DIR
-    wanted = None if sources is None else tuple(sorted(set(sources)))
-    if session is None:
-        return _curated_graph(data_dir, min_confidence)
-    from copark.knowledge import store
-
-    # Building from ~10^5 imported rows takes seconds: reuse the graph while the kb tables are unchanged.
-    cache_key = (str(session.get_bind().url), data_dir, wanted, min_confidence,
-                 store.version(session=session))
-    if cache_key in _DB_GRAPHS:
-        return _DB_GRAPHS[cache_key]
-    nodes, edges = _curated_cached(data_dir)
-    db_nodes, db_edges = store.read_graph_records(session=session, sources=wanted, min_confidence=min_confidence)
-    graph = build_graph([*nodes, *db_nodes], [*edges, *db_edges], min_confidence=min_confidence)
-    if len(_DB_GRAPHS) >= 2:
-        _DB_GRAPHS.pop(next(iter(_DB_GRAPHS)))
-    _DB_GRAPHS[cache_key] = graph
-    return graph
+def load_graph(*, min_confidence: float = 0.0, data_dir: Path | None = None) -> ChainGraph:
+    """The curated chain graph (copark's own CSVs). With a database, `knowledge.store.load_graph` adds the
+    kb_node/kb_relation rows that `copark kb import` wrote."""
+    return _curated_graph(data_dir or DATA_DIR, min_confidence)
 
 
-_DB_GRAPHS: dict[tuple[object, ...], ChainGraph] = {}
+def curated_records(data_dir: Path | None = None) -> tuple[list[NodeRecord], list[EdgeRecord]]:
+    """The curated CSVs as node and edge records (read once per folder)."""
+    return _curated_cached(data_dir or DATA_DIR)

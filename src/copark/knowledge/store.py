@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from sqlalchemy import delete, exists, func, insert, or_, select
 from sqlalchemy.orm import Session
 
 from copark.core.errors import CoparkError
-from copark.knowledge.graph import EdgeRecord, NodeRecord
+from copark.knowledge.graph import ChainGraph, EdgeRecord, NodeRecord, build_graph, curated_records
 from copark.locale import t
 from copark.storage.tables import Industry, KnowledgeNode, KnowledgeRelation
 
@@ -136,3 +137,23 @@ def upsert_industries(*, session: Session, rows: Iterable[dict[str, object]], so
     session.flush()
     return created, updated
 
+
+
+_DB_GRAPHS: dict[tuple[object, ...], ChainGraph] = {}
+
+
+def load_graph(session: Session, *, sources: Iterable[str] | None = None, min_confidence: float = 0.0,
+               data_dir: Path | None = None) -> ChainGraph:
+    """The chain graph of a workspace: the curated CSVs plus the kb_node/kb_relation rows of `sources`."""
+    wanted = None if sources is None else tuple(sorted(set(sources)))
+    # Building from ~10^5 imported rows takes seconds: reuse the graph while the kb tables are unchanged.
+    cache_key = (str(session.get_bind().url), data_dir, wanted, min_confidence, version(session=session))
+    if cache_key in _DB_GRAPHS:
+        return _DB_GRAPHS[cache_key]
+    nodes, edges = curated_records(data_dir)
+    db_nodes, db_edges = read_graph_records(session=session, sources=wanted, min_confidence=min_confidence)
+    graph = build_graph([*nodes, *db_nodes], [*edges, *db_edges], min_confidence=min_confidence)
+    if len(_DB_GRAPHS) >= 2:
+        _DB_GRAPHS.pop(next(iter(_DB_GRAPHS)))
+    _DB_GRAPHS[cache_key] = graph
+    return graph

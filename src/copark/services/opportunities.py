@@ -131,7 +131,7 @@ def _park_of(org: Organization, parks: list[Park]) -> Park | None:
 
 
 def _load_graph(session: Session) -> Any:
-    from copark.knowledge.graph import load_graph
+    from copark.knowledge.store import load_graph
 
     return load_graph(session)
 
