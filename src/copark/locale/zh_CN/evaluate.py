@@ -17,11 +17,6 @@ MESSAGES: dict[str, str] = {
     "evaluate.fix_row": "修正这一行后重试",
     "evaluate.no_orgs": "organizations.csv 没有任何机构",
     "evaluate.no_cases": "cases.csv 没有任何评测用例",
-    "evaluate.kb_missing": "知识库路径不存在",
-    "evaluate.kb_missing_fix": "--kb 应指向 chainkg 目录（含 company_product.jsonl 等文件）",
-    "evaluate.kb_ignored": "已忽略 {path}：不是 chainkg 目录，评测只使用 chainkg 知识",
-    "evaluate.unknown_signal": "未知的信号：{names}",
-    "evaluate.unknown_signal_fix": "--without 可选：{names}",
     "evaluate.bad_top": "--top 必须是正整数",
     "evaluate.bad_top_fix": "例如 --top 100（默认 100：每个需求的前 100 个对接机会参与排名）",
     # command output
@@ -44,10 +39,9 @@ MESSAGES: dict[str, str] = {
     "evaluate.offer_word": "资源",
     "evaluate.need_word": "需求",
     "evaluate.product_word": "产品",
-    "evaluate.running": "正在评测 {path} …",
     # chainkg readers
     "evaluate.chainkg_missing_file": "找不到产业链知识图谱文件 {file}",
-    "evaluate.chainkg_missing_file_fix": "--kb 应指向包含 company.jsonl、company_product.jsonl、product_product.jsonl 的 chainkg 目录",
+    "evaluate.chainkg_missing_file_fix": "请指向包含 company.jsonl、company_product.jsonl、product_product.jsonl 的 chainkg 目录",
     "evaluate.chainkg_not_dir": "产业链知识图谱目录不存在",
     "evaluate.chainkg_not_utf8": "这一行不是 UTF-8 编码",
     "evaluate.chainkg_bad_json": "这一行不是有效的 JSON：{error}",
