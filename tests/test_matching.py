@@ -152,9 +152,14 @@ def test_all_scope_counts_orgs_without_region(filled: Workspace) -> None:
 def test_industry_scope_and_bad_codes(filled: Workspace) -> None:
     run = _run(filled, industry="C358")
     assert {v.need_org for v in run.opportunities} == {"可孚医疗科技股份有限公司"}
-    for bad in ("XYZ", "99", "A3589", "35891"):
-        with pytest.raises(CoparkError, match="国民经济行业分类"):
+    for bad in ("XYZ", "99", "A3589", "35891"):  # checked by the importer's own 行业 rule
+        with pytest.raises(CoparkError, match="GB/T 4754-2017|门类字母"):
             _run(filled, industry=bad)
+    # an exact industry name works as it does in a 行业 cell
+    from copark.knowledge.industries import builtin_industries
+
+    by_name = _run(filled, industry=builtin_industries().name("3589"))
+    assert {v.need_org for v in by_name.opportunities} == {"可孚医疗科技股份有限公司"}
 
 
 def test_user_errors_are_clear(filled: Workspace) -> None:

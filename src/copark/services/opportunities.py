@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -22,7 +21,7 @@ from copark.matching.retrieval import head_word, normalize
 from copark.matching.signals import SIGNALS
 from copark.parsing.regions import RegionTable, builtin_regions, within_region
 from copark.services.organizations import find_organization
-from copark.storage.tables import Industry, Item, Opportunity, Organization, Park, RankerModel
+from copark.storage.tables import Item, Opportunity, Organization, Park, RankerModel
 
 _USE_KNOWLEDGE = object()
 
@@ -84,17 +83,12 @@ class FitResult:
 
 
 def validate_industry(session: Session, code: str) -> str:
-    """A GB/T 4754-2017 code as given ('C3581', '358', 'C'), checked; CoparkError when it is not one."""
-    raw = (code or "").strip().upper()
-    digits = clean_industry(raw)
-    ok = bool(re.fullmatch(r"[A-T]|[A-T]?\d{2,4}", raw)) and section_of(digits) is not None
-    if ok and raw[0].isalpha() and len(raw) > 1 and section_of(digits) != raw[0]:
-        ok = False  # e.g. A3581: the letter contradicts the digits
-    if ok and len(digits) > 1 and session.scalar(select(Industry.code).limit(1)) is not None:
-        ok = session.get(Industry, digits) is not None  # the table is loaded: the code must exist
-    if not ok:
-        raise CoparkError(t("match.error.bad_industry", value=code), t("match.error.bad_industry.fix"))
-    return digits
+    """A GB/T 4754-2017 code or exact name as given ('C3581', '358', 'C', '医疗仪器设备及器械制造'), checked the
+    way the importer checks 行业 cells (io.industries.resolve_industry, the one rule); CoparkError otherwise."""
+    from copark.io.industries import resolve_industry
+    from copark.knowledge.industries import load_industries
+
+    return resolve_industry(load_industries(session), (code or "").strip())
 
 
 def _in_industry(org: Organization, code: str) -> bool:

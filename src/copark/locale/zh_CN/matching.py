@@ -121,8 +121,6 @@ MESSAGES: dict[str, str] = {
     "match.error.bad_format.fix": "请使用 table、json、csv 或 xlsx",
     "match.error.xlsx_needs_output": "xlsx 格式需要指定输出文件",
     "match.error.xlsx_needs_output.fix": "请加 --output 结果.xlsx",
-    "match.error.bad_industry": "“{value}”不是有效的国民经济行业分类代码",
-    "match.error.bad_industry.fix": "请填写 GB/T 4754-2017 代码，如 C（门类）、35（大类）、358（中类）、3581 或 C3581（小类）",
     "match.error.conflicting_scope": "--org、--industry、--all 只能选一个",
     "match.error.conflicting_scope.fix": "请只保留其中一个选项",
     "match.error.bad_top": "--top 应为正整数，实际为 {value}",
