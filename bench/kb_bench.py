@@ -19,8 +19,8 @@ from pathlib import Path
 from sqlalchemy import select
 
 from copark.knowledge.importers import import_knowledge
-from copark.knowledge.infer import infer_needs
 from copark.knowledge.store import load_graph
+from copark.services.inference import infer_needs
 from copark.storage.tables import Organization
 from copark.workspace import Workspace
 

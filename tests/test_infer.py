@@ -15,8 +15,8 @@ from copark.demo import demo_paths
 from copark.io.importer import import_files
 from copark.knowledge import graph as graph_module
 from copark.knowledge.graph import ChainGraph, load_graph
-from copark.knowledge.infer import infer_needs, infer_offers, inferred_items, review
 from copark.knowledge.store import load_graph as store_load_graph
+from copark.services.inference import infer_needs, infer_offers, inferred_items, review
 from copark.storage.tables import Item, Organization
 from copark.workspace import Workspace
 from test_graph import write_small_kb

@@ -6,9 +6,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from copark.core.vocab import Direction, InferredStatus
-from copark.knowledge import infer
 from copark.knowledge.chains import ChainTree, build_chain
 from copark.knowledge.store import load_graph
+from copark.services import inference as infer
 from copark.services.organizations import find_organization
 from copark.workspace import Workspace
 
