@@ -80,3 +80,15 @@ def test_import_of_missing_or_foreign_files(cli, tmp_path: Path) -> None:  # noq
 def test_counts_must_be_positive(cli, args: tuple[str, ...]) -> None:  # noqa: ANN001
     result = cli(*args)
     assert result.exit_code == 1 and f"{args[1]} 应为正整数" in result.output, result.output
+
+
+def test_an_organization_is_found_by_its_stored_name_and_id(cli, tmp_path: Path) -> None:  # noqa: ANN001
+    """The exact name as stored (full-width brackets kept) and #id both find it; before, the bracket made it 找不到."""
+    path = book(tmp_path / "n.xlsx", {"企业": [ORG_HEADERS, org_row("湖南仁和康（长沙）医用材料有限公司"),
+                                           org_row("湖南仁和康医疗器械有限公司")]})
+    assert cli("import", str(path)).exit_code == 0
+    result = cli("show", "湖南仁和康（长沙）医用材料有限公司")
+    assert result.exit_code == 0, result.output
+    assert "湖南仁和康（长沙）医用材料有限公司" in result.output
+    by_id = cli("show", "#1")
+    assert by_id.exit_code == 0 and "（#1）" in by_id.output
