@@ -57,7 +57,8 @@ def test_json_is_the_last_line(tmp_path: Path) -> None:
     assert "能力评测结果" in outcome.output
     data = json.loads(outcome.output.strip().splitlines()[-1])
     assert data["cases"] == 4 and data["hits@1"] == pytest.approx(0.5) and data["hits@5"] == pytest.approx(0.75)
-    assert data["hits@10"] == pytest.approx(0.75) and data["mrr"] == pytest.approx(0.625) and data["seconds"] >= 0
+    assert data["hits@10"] == pytest.approx(0.75) and data["mrr"] == pytest.approx(0.625)
+    assert isinstance(data["seconds"], float)  # reported, never asserted on: speed is bench/'s business
     assert data["unanswered"] == 0 and data["ranker"]["kind"] == "fallback"
 
 

@@ -217,11 +217,11 @@ def fit(index_for: Any, profiles: Sequence[Any], *, enabled: frozenset[str] = fr
     rng = np.random.default_rng(seed)
     names: list[str] | None = None
     parts = []
-    rounds = []
+    needs: list[int] = []  # held-out needs per round
     for reduced, cases in rounds_data:
         index: SignalIndex = index_for(reduced)
         truth = np.asarray([c.org_index for c in cases], dtype=np.int64)
-        rounds.append(Round({}, truth))
+        needs.append(len(truth))
         pieces = []
         # blocks of needs: only the candidates' features are kept, never needs × organizations for all at once
         for begin in range(0, len(cases), LEARNING.block):
@@ -232,15 +232,15 @@ def fit(index_for: Any, profiles: Sequence[Any], *, enabled: frozenset[str] = fr
         parts.append(tuple(np.concatenate([p[i] for p in pieces]) for i in range(3)))
     assert names is not None
     train_x, train_y, train_g = [], [], []
-    for (matrix, rows, label), round_ in zip(parts[:-1], rounds[:-1], strict=True):
+    for (matrix, rows, label), count in zip(parts[:-1], needs[:-1], strict=True):
         keep = (label == 1) | (rng.random(len(label)) < LEARNING.negative_share)
         matrix, rows, label = matrix[keep], rows[keep], label[keep]
-        useful, sizes = _groups(rows, label, len(round_.truth))
+        useful, sizes = _groups(rows, label, count)
         train_x.append(matrix[useful])
         train_y.append(label[useful])
         train_g.append(sizes)
     v_matrix, v_rows, v_label = parts[-1]
-    v_useful, v_sizes = _groups(v_rows, v_label, len(rounds[-1].truth))
+    v_useful, v_sizes = _groups(v_rows, v_label, needs[-1])
     if not sum(int(y.sum()) for y in train_y) or not int(v_label.sum()):
         return None
     data = lgb.Dataset(np.vstack(train_x), np.concatenate(train_y), group=np.concatenate(train_g),
@@ -259,8 +259,8 @@ def fit(index_for: Any, profiles: Sequence[Any], *, enabled: frozenset[str] = fr
     ys = tuple(round(float(y), 6) for y in iso.y_thresholds_)
     figures = {
         "cases": total, "training_cases": int(sum(len(g) for g in train_g)), "trees": booster.best_iteration,
-        "check_cases": len(rounds[-1].truth), **{f"check_{k}": round(v, 4) for k, v in
-                                                  _hits(v_rows, v_label, raw, len(rounds[-1].truth)).items()},
+        "check_cases": needs[-1], **{f"check_{k}": round(v, 4) for k, v in
+                                                  _hits(v_rows, v_label, raw, needs[-1]).items()},
         "seconds": round(time.perf_counter() - start, 1), "seed": seed,
     }
     return LearnedRanker(model=model, names=tuple(names), calibration=(xs, ys), enabled=tuple(sorted(enabled)),
