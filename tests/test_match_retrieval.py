@@ -43,6 +43,15 @@ def test_lexical_index_ranks_and_handles_unknown_text() -> None:
     assert coverage == pytest.approx(1.0) and "过滤棉" in shared
 
 
+def test_bm25_of_a_range_equals_the_full_pass() -> None:
+    texts = ["空气过滤棉", "石英晶体谐振器", "医用无纺布", "过滤材料", "医用过滤棉", "晶体振荡器", "无纺布口罩"]
+    index = LexicalIndex.build(texts)
+    for need in ("医用级过滤棉", "有源晶振", "无纺布", "xyz"):
+        full = index.scores(need)
+        for start, stop in ((0, 7), (2, 5), (4, 4), (6, 7)):
+            assert np.array_equal(index.scores_between(need, start, stop), full[start:stop])
+
+
 def test_cross_region_rule_follows_park_pairing() -> None:
     rule = PairRule(cross_region=True, pairings=(("431224", "430111"),))
     assert rule.allowed(KEFU, SHU)

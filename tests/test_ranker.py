@@ -86,8 +86,8 @@ def test_round_trip_through_json(engine: MatchEngine) -> None:
     assert engine.ranker is not None
     copy = LearnedRanker.from_json(engine.ranker.to_json())
     need = ItemDoc(id=1, org_id=1, direction="need", kind="product", text=engine.offers[10].text)
-    signals = engine.signals.signals([need.text], enabled=frozenset(engine.ranker.enabled))
-    assert np.array_equal(copy.score(signals).raw, engine.ranker.score(signals).raw)
+    found = engine.signals.candidates([need.text], enabled=frozenset(engine.ranker.enabled))
+    assert len(found.rows) and np.array_equal(copy.score(found).raw, engine.ranker.score(found).raw)
 
 
 def test_calibration_is_monotone_probability(engine: MatchEngine) -> None:
@@ -129,13 +129,32 @@ def test_organization_without_offers_is_never_proposed(engine: MatchEngine) -> N
     assert found and all(m.offer.org_id != 999 for m in found)
 
 
-def test_capped_rank_equals_a_full_sort_up_to_the_cap() -> None:
-    from copark.matching.ranker import capped_rank
+def test_candidates_read_the_same_signals_as_every_organization(engine: MatchEngine) -> None:
+    """Narrow signals of the candidates equal the all-organization signals at those pairs; broad signals
+    nominate; ranks within a need are 0, 1, 2 … by value."""
+    texts = [engine.offers[3].text, engine.offers[40].text + engine.offers[41].text]
+    enabled = frozenset(SIGNALS) - {"dense"}
+    found = engine.signals.candidates(texts, enabled=enabled)
+    every = engine.signals.orgs.signals(texts, enabled=enabled)
+    assert len(found.rows) and np.all(np.diff(found.rows) >= 0)
+    for name in ("maxsim", "cover", "head", "size", "doc", "sector", "name"):  # (industry votes among candidates)
+        assert np.allclose(found.features[name], every[name][found.rows, found.cols], atol=1e-6), name
+    for row in range(len(texts)):
+        mine = found.rows == row
+        for name in ("maxsim", "doc", "bm25"):
+            ranks = np.round(np.exp(found.features[f"{name}_rank"][mine]) - 1).astype(int)
+            assert sorted(ranks.tolist()) == list(range(int(mine.sum())))  # 0, 1, 2 … within the need
+            values = found.features[name][mine]
+            assert np.all(np.diff(values[np.argsort(ranks)]) <= 0)  # by value, best first
 
-    values = np.array([[0.5, 0.9, 0.5, 0.1, 0.0]], dtype=np.float32)
-    assert capped_rank(values).tolist() == [[1, 0, 2, 3, 4]]  # ties keep column order
-    assert capped_rank(values, cap=2).tolist() == [[1, 0, 2, 2, 2]]
-    rng = np.random.default_rng(1)
-    many = rng.random((3, 5000)).astype(np.float32)
-    full = np.argsort(np.argsort(-many, axis=1, kind="stable"), axis=1)
-    assert np.array_equal(capped_rank(many, cap=1000), np.minimum(full, 1000))
+
+def test_a_block_of_needs_ranks_as_each_need_alone(engine: MatchEngine) -> None:
+    needs = [ItemDoc(id=200 + i, org_id=1 + i % 5, direction="need", kind="product", text=engine.offers[i * 7].text)
+             for i in range(12)]
+    rule = PairRule(cross_region=False)
+    together = engine.match_many(needs, top=5, rule=rule)
+    for need, matches in zip(needs, together, strict=True):
+        alone = engine.match_need(need, top=5, rule=rule)
+        assert [(m.offer.id, m.offer.text, m.score) for m in matches] == \
+               [(m.offer.id, m.offer.text, m.score) for m in alone]
+        assert [m.explanation["model"] for m in matches] == [m.explanation["model"] for m in alone]

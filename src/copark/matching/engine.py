@@ -52,6 +52,8 @@ from copark.parsing.regions import overlaps, within_region
 #: Need kinds named by a product phrase whose head noun must appear in the offer for full text credit.
 HEADED_KINDS = frozenset({"product", "material"})
 HEAD_MISS_FACTOR = RETRIEVAL.head_miss_factor
+#: Learned needs scored together: one LightGBM call and one sparse product per block (the batch's throughput).
+LEARNED_BLOCK = 64
 
 
 @dataclass(frozen=True)
@@ -109,6 +111,9 @@ class MatchEngine:
         order = sorted(range(len(self.offers)), key=lambda i: self._org_pos[self.offers[i].org_id])
         self.offers = [self.offers[i] for i in order]
         self.offer_org = np.array([self._org_pos[o.org_id] for o in self.offers], dtype=np.int32)
+        positions = np.arange(len(self._org_ids))
+        self._offer_start = np.searchsorted(self.offer_org, positions, side="left")  # organization → its offers
+        self._offer_stop = np.searchsorted(self.offer_org, positions, side="right")
         profiles = [self.orgs[int(oid)] for oid in self._org_ids]
         texts: list[list[str]] = [[] for _ in profiles]
         for offer, pos in zip(self.offers, self.offer_org.tolist(), strict=True):
@@ -279,25 +284,55 @@ class MatchEngine:
         ranker when the engine has one; other needs, or every need without a ranker, by the hand-weighted score.
         `explained=False` leaves each Match's explanation empty (a bulk run can explain what it shows later).
         """
-        if self.ranker is not None and need.kind in INDUSTRIAL_KINDS:
-            return self._learned(need, top=top, rule=rule, explained=explained)
-        mask = self.offer_mask(self.orgs[need.org_id], rule)
-        ranked = self._ranked(need, self.candidates(need, mask).items(), top)
-        return [self._explained(m) for m in ranked] if explained else ranked
+        return self.match_many([need], top=top, rule=rule, explained=explained)[0]
 
-    def _learned(self, need: ItemDoc, *, top: int, rule: PairRule, explained: bool) -> list[Match]:
+    def match_many(self, needs: Sequence[ItemDoc], *, top: int = 10, rule: PairRule = PairRule(),
+                   explained: bool = True) -> list[list[Match]]:
+        """match_need for each need, in order; learned needs are scored in blocks (one model call per block)."""
+        out: list[list[Match]] = [[] for _ in needs]
+        learned = [i for i, need in enumerate(needs) if self.ranker is not None and need.kind in INDUSTRIAL_KINDS]
+        for begin in range(0, len(learned), LEARNED_BLOCK):
+            block = learned[begin:begin + LEARNED_BLOCK]
+            for i, matches in zip(block, self._learned([needs[i] for i in block], top=top, rule=rule,
+                                                       explained=explained), strict=True):
+                out[i] = matches
+        chosen = set(learned)
+        for i, need in enumerate(needs):
+            if i not in chosen:
+                mask = self.offer_mask(self.orgs[need.org_id], rule)
+                ranked = self._ranked(need, self.candidates(need, mask).items(), top)
+                out[i] = [self._explained(m) for m in ranked] if explained else ranked
+        return out
+
+    def _learned(self, needs: Sequence[ItemDoc], *, top: int, rule: PairRule, explained: bool,
+                 ) -> list[list[Match]]:
         """Organizations ranked by the learned model; each shown with its offer closest to the need."""
         assert self.ranker is not None
-        allowed = self.org_mask(self.orgs[need.org_id], rule)
-        signals = self.signals.signals([need.text], enabled=frozenset(self.ranker.enabled))
-        scored = self.ranker.score(signals, allowed[None, :])
-        order = np.lexsort((self._org_ids[scored.cols], -scored.raw))[:top]  # ties: lower organization id
-        probability = self.ranker.probability(scored.raw[order])
-        reasons = self.ranker.reasons(scored.matrix[order]) if explained else [{}] * len(order)
-        closeness = self._offer_closeness(need)
+        allowed = np.stack([self.org_mask(self.orgs[need.org_id], rule) for need in needs])
+        found = self.signals.candidates([need.text for need in needs], enabled=frozenset(self.ranker.enabled),
+                                        allowed=allowed)
+        scored = self.ranker.score(found)
+        # per need: best raw score first, ties to the lower organization id
+        order = np.lexsort((self._org_ids[scored.cols], -scored.raw, scored.rows))
+        starts = np.searchsorted(scored.rows[order], np.arange(len(needs) + 1))
+        shown = [order[starts[row]:min(starts[row] + top, starts[row + 1])] for row in range(len(needs))]
+        picked = np.concatenate(shown) if shown else np.zeros(0, dtype=np.int64)
+        probability = self.ranker.probability(scored.raw[picked])
+        reasons = self.ranker.reasons(scored.matrix[picked]) if explained else [{}] * len(picked)
+        results, at = [], 0
+        for need, rows in zip(needs, shown, strict=True):
+            chosen = [(int(scored.cols[k]), float(probability[at + j]), reasons[at + j]) for j, k in enumerate(rows)]
+            at += len(rows)
+            results.append(self._learned_matches(need, chosen, explained=explained))
+        return results
+
+    def _learned_matches(self, need: ItemDoc, chosen: list[tuple[int, float, dict[str, float]]], *,
+                         explained: bool) -> list[Match]:
         out = []
-        for rank, (k, p, why) in enumerate(zip(order.tolist(), probability.tolist(), reasons, strict=True)):
-            best = self._best_offer(need, int(scored.cols[k]), closeness)
+        cols = np.array([org for org, _, _ in chosen], dtype=np.int64)
+        similarity = self.signals.orgs.product_similarity(self.signals.orgs.queries([need.text]), 0, cols)
+        for rank, ((org, p, why), sims) in enumerate(zip(chosen, similarity, strict=True)):
+            best = self._best_offer(need, org, sims)
             if best is None:
                 continue  # none of its offers may answer this need (kind rules)
             position, relevance = best
@@ -318,32 +353,28 @@ class MatchEngine:
         ranked = sorted(enumerate(out), key=lambda pair: (-pair[1].score, pair[0]))
         return [m for _, m in ranked]
 
-    def _offer_closeness(self, need: ItemDoc) -> np.ndarray:
-        """Per offer: BM25 scaled by the need's best plus character TF-IDF cosine, to pick an organization's offer."""
-        lexical = self.signals.item_evidence(need.text)[0]
-        closeness = lexical / max(float(lexical.max(initial=0.0)), 1e-9)
-        sims = self.signals.orgs.product_similarity(need.text)
-        if len(sims) == len(closeness):  # rows align unless some offer text is blank
-            closeness = closeness + sims
-        return closeness
-
-    def _best_offer(self, need: ItemDoc, org: int, closeness: np.ndarray,
+    def _best_offer(self, need: ItemDoc, org: int, sims: np.ndarray,
                     ) -> tuple[int, tuple[float, float, Any, list[str]]] | None:
         """Organization `org`'s offer closest to the need, and its relevance: of the offers that may answer it,
-        the three closest by wording are compared on relevance (text or chain), then closeness, then order."""
-        start = int(np.searchsorted(self.offer_org, org, side="left"))
-        stop = int(np.searchsorted(self.offer_org, org, side="right"))
+        the three closest by wording (BM25 scaled by the need's best, plus character TF-IDF cosine) are compared
+        on relevance (text or chain), then closeness, then order."""
+        start, stop = int(self._offer_start[org]), int(self._offer_stop[org])
         need_org, offer_org = self.orgs[need.org_id], self.orgs[int(self._org_ids[org])]
         allowed = np.array([answers(need, self.offers[i], need_org, offer_org) for i in range(start, stop)],
                            dtype=bool)
         if not allowed.any():
             return None
-        near = start + np.argsort(-np.where(allowed, closeness[start:stop], -np.inf), kind="stable")[:3]
-        near = near[allowed[near - start]]
+        lexical, best_lexical = self.signals.bm25_between(need.text, start, stop)
+        closeness = lexical / max(best_lexical, 1e-9)
+        if len(sims) == stop - start:  # `sims` (its products' TF-IDF cosines) align unless an offer text is blank
+            closeness = closeness + sims
+        near = np.argsort(-np.where(allowed, closeness, -np.inf), kind="stable")[:3]
+        near = near[allowed[near]]
         best: tuple[tuple[float, float, float, int], int, tuple[float, float, Any, list[str]]] | None = None
-        for position in near.tolist():
+        for offset in near.tolist():
+            position = start + offset
             relevance = self.relevance(need, position)
-            key = (max(relevance[0], relevance[1]), relevance[0], float(closeness[position]), -position)
+            key = (max(relevance[0], relevance[1]), relevance[0], float(closeness[offset]), -position)
             if best is None or key > best[0]:
                 best = (key, position, relevance)
         return None if best is None else (best[1], best[2])
@@ -407,6 +438,6 @@ def match_partition(engine: MatchEngine, needs: Iterable[ItemDoc], *, top: int =
                     rule: PairRule = PairRule(), explained: bool = True) -> list[Match]:
     """Match a partition of needs against a read-only engine: pure, so it can run on any worker."""
     out: list[Match] = []
-    for need in needs:
-        out.extend(engine.match_need(need, top=top, rule=rule, explained=explained))
+    for matches in engine.match_many(list(needs), top=top, rule=rule, explained=explained):
+        out.extend(matches)
     return out

@@ -1,9 +1,9 @@
 """The learned ranker: LightGBM LambdaRank over every signal of "does this organization supply the need?".
 
 Signals come from `SignalIndex` (organisation level: TF-IDF of the whole offer list, best single offer, industry,
-name; item level: best BM25 offer, best chain link; optional dense). Each enters three times: its value, its value
-scaled by the need's best, and the log of its rank among all organizations. Only candidates (the top
-organizations of any signal) are scored by the trees. The model is fitted self-supervised (`selfsup`: products
+name; item level: best BM25 offer, best chain link; optional dense). Each ranked signal enters three times: its
+value, its value scaled by the need's best, and the log of its rank. Only candidates (the top organizations of
+the broad signals, `SignalIndex.candidates`) are scored by the trees. The model is fitted self-supervised (`selfsup`: products
 held out of the organizations' own lists, distinct per round), never on benchmark cases, and its raw score is
 calibrated on a held-out round into P(the organization is the one that listed the held-out product).
 """
@@ -20,9 +20,11 @@ import numpy as np
 
 from copark.matching.config import LEARNING
 from copark.matching.selfsup import hold_out_rounds
-from copark.matching.signals import SIGNALS, SignalIndex, switched
+from copark.matching.signals import SIGNALS, Candidates, SignalIndex
 
-RANKER_VERSION = 1
+#: 2: narrow signals (maxsim, industry, dense, surface) are computed for the candidates only and ranked among
+#: them (session 4); a stored version-1 model is refused and `copark fit` asked for.
+RANKER_VERSION = 2
 
 #: Feature name prefix → the reason an explanation shows for it (the LightGBM contribution is summed per reason).
 REASONS = {
@@ -30,64 +32,6 @@ REASONS = {
     "chain": "chain", "industry": "industry", "sector": "industry", "dense": "semantic",
     "size": "other", "generic": "other", "length": "other",
 }
-
-
-def capped_rank(values: np.ndarray, cap: int = 1000) -> np.ndarray:
-    """Each organization's rank (0 = best) by a signal, per need; ranks past `cap` all read `cap`.
-
-    Only the top `cap` are sorted (a partition finds them), so a need costs O(organizations), not a full sort:
-    what keeps 100k organizations fast. Ties keep column order (stable sort of the top slice).
-    """
-    n = values.shape[1]
-    rank = np.full(values.shape, min(cap, n), dtype=np.int64)
-    if n == 0:
-        return rank
-    k = min(cap, n)
-    top = np.argpartition(-values, k - 1, axis=1)[:, :k] if k < n else np.tile(np.arange(n), (values.shape[0], 1))
-    top = np.sort(top, axis=1)  # column order first, so the stable sort below breaks ties by column
-    order = np.take_along_axis(top, np.argsort(-np.take_along_axis(values, top, axis=1), axis=1, kind="stable"),
-                               axis=1)
-    np.put_along_axis(rank, order, np.broadcast_to(np.arange(k), order.shape), axis=1)
-    return rank
-
-
-def features(signals: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-    """The signals plus, for each candidate signal, its per-need scaled value and log rank (0 = best)."""
-    out = dict(signals)
-    for name in LEARNING.candidates:
-        values = signals.get(name)
-        if values is None:
-            continue
-        out[f"{name}_scaled"] = values / np.maximum(values.max(axis=1, keepdims=True), 1e-6)
-        out[f"{name}_rank"] = np.log1p(capped_rank(values)).astype(np.float32)
-    return out
-
-
-def candidates(signals: dict[str, np.ndarray], allowed: np.ndarray | None = None) -> np.ndarray:
-    """needs × organizations mask: the top organizations of each signal (among `allowed` ones)."""
-    shape = next(iter(signals.values())).shape
-    mask = np.zeros(shape, dtype=bool)
-    for name, count in LEARNING.candidates.items():
-        values = signals.get(name)
-        if values is None or not shape[1]:
-            continue
-        if allowed is not None:
-            values = np.where(allowed, values, -np.inf)
-        k = min(count, shape[1])
-        top = np.argpartition(-values, k - 1, axis=1)[:, :k]
-        keep = np.take_along_axis(values, top, axis=1) > 0  # a zero signal nominates nobody
-        rows = np.repeat(np.arange(shape[0]), k)
-        mask[rows[keep.ravel()], top.ravel()[keep.ravel()]] = True
-    if allowed is not None:
-        mask &= allowed
-    return mask
-
-
-def _table(table: dict[str, np.ndarray], names: Sequence[str], mask: np.ndarray,
-           ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    rows, cols = np.nonzero(mask)
-    matrix = np.stack([table[name][rows, cols] for name in names], axis=1).astype(np.float32)
-    return matrix, rows, cols
 
 
 @dataclass
@@ -120,15 +64,11 @@ class LearnedRanker:
             self._booster = lgb.Booster(model_str=self.model)
         return self._booster
 
-    def score(self, signals: dict[str, np.ndarray], allowed: np.ndarray | None = None) -> Scored:
-        """Raw scores of the candidates (top organizations of any signal, among `allowed`)."""
-        table = features(switched(signals, frozenset(self.enabled)))
-        missing = [name for name in self.names if name not in table]
-        if missing:
-            raise ValueError(f"signals missing for the learned ranker: {missing}")
-        matrix, rows, cols = _table(table, self.names, candidates(signals, allowed))
-        raw = self.booster.predict(matrix) if len(rows) else np.zeros(0)
-        return Scored(rows, cols, np.asarray(raw, dtype=np.float64), matrix)
+    def score(self, candidates: Candidates) -> Scored:
+        """Raw scores of the candidates (SignalIndex.candidates with this ranker's `enabled` signals)."""
+        matrix = candidates.matrix(self.names)
+        raw = self.booster.predict(matrix) if len(matrix) else np.zeros(0)
+        return Scored(candidates.rows, candidates.cols, np.asarray(raw, dtype=np.float64), matrix)
 
     def probability(self, raw: np.ndarray) -> np.ndarray:
         """Calibrated P(right) of raw scores (monotone: the order of raw scores is kept)."""
@@ -158,22 +98,6 @@ class LearnedRanker:
         return cls(model=data["model"], names=tuple(data["names"]),
                    calibration=(tuple(data["calibration"][0]), tuple(data["calibration"][1])),
                    enabled=tuple(data["enabled"]), figures=data.get("figures", {}), version=data["version"])
-
-
-@dataclass(frozen=True)
-class Round:
-    """Signals for one round of held-out products and, per need, the organization that listed it."""
-
-    signals: dict[str, np.ndarray]
-    truth: np.ndarray
-
-
-def _labelled(round_: Round, enabled: frozenset[str], names: Sequence[str] | None,
-              ) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str]]:
-    table = features(switched(round_.signals, enabled))
-    names = list(names) if names is not None else sorted(table)
-    matrix, rows, cols = _table(table, names, candidates(round_.signals))
-    return matrix, rows, (cols == round_.truth[rows]).astype(np.int32), names
 
 
 def _groups(rows: np.ndarray, label: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
@@ -225,10 +149,10 @@ def fit(index_for: Any, profiles: Sequence[Any], *, enabled: frozenset[str] = fr
         pieces = []
         # blocks of needs: only the candidates' features are kept, never needs × organizations for all at once
         for begin in range(0, len(cases), LEARNING.block):
-            block = Round(index.signals([c.need for c in cases[begin:begin + LEARNING.block]], enabled=enabled),
-                          truth[begin:begin + LEARNING.block])
-            matrix, rows, label, names = _labelled(block, enabled, names)
-            pieces.append((matrix, rows + begin, label))
+            found = index.candidates([c.need for c in cases[begin:begin + LEARNING.block]], enabled=enabled)
+            names = names if names is not None else sorted(found.features)
+            label = (found.cols == truth[begin:begin + LEARNING.block][found.rows]).astype(np.int32)
+            pieces.append((found.matrix(names), found.rows + begin, label))
         parts.append(tuple(np.concatenate([p[i] for p in pieces]) for i in range(3)))
     assert names is not None
     train_x, train_y, train_g = [], [], []

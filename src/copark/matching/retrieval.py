@@ -181,6 +181,16 @@ class LexicalIndex:
         weights = np.concatenate([self.post_score[s] for s in spans])
         return np.bincount(docs, weights=weights, minlength=len(self))  # float64: a cast costs a pass
 
+    def scores_between(self, text: str, start: int, stop: int) -> np.ndarray:
+        """BM25 of documents start…stop only (the same values as scores(text)[start:stop], without a pass over
+        every document): postings are sorted by document, so each token's slice is found by bisection."""
+        out = np.zeros(max(stop - start, 0))
+        for i in self.query_ids(text):
+            docs = self.post_doc[self.post_ptr[i]:self.post_ptr[i + 1]]
+            lo, hi = np.searchsorted(docs, start), np.searchsorted(docs, stop)
+            out[docs[lo:hi] - start] += self.post_score[self.post_ptr[i] + lo:self.post_ptr[i] + hi]
+        return out
+
     def doc_token_ids(self, doc: int) -> np.ndarray:
         return self.doc_tok[self.doc_ptr[doc] : self.doc_ptr[doc + 1]]
 

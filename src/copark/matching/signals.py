@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from copark.matching.config import LEARNING
 from copark.matching.orgsignals import OrgIndex, OrgProfile
 from copark.matching.retrieval import ChainExpander, LexicalIndex, link_strength, phrases
 
@@ -54,6 +55,7 @@ class SignalIndex:
     offer_node: list[str | None] = field(default_factory=list)
     postings: dict[str, np.ndarray] = field(default_factory=dict)
     _by_text: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = field(default_factory=dict, repr=False)
+    _best_bm25: dict[str, float] = field(default_factory=dict, repr=False)
 
     @classmethod
     def build(cls, profiles: Sequence[OrgProfile], *, graph: Any = None, encoder: Any = None,
@@ -105,32 +107,117 @@ class SignalIndex:
         if len(self._by_text) >= 4:
             self._by_text.clear()
         self._by_text[text] = found
+        if len(self._best_bm25) >= 100_000:
+            self._best_bm25.clear()
+        self._best_bm25[text] = float(lexical.max(initial=0.0))
         return found
 
+    def bm25_between(self, text: str, start: int, stop: int) -> tuple[np.ndarray, float]:
+        """(BM25 of offers start…stop, the need's best BM25 over all offers): a few offers without a full pass
+        when the need was retrieved recently (its best is remembered far longer than its score array)."""
+        if text in self._by_text or text not in self._best_bm25:
+            lexical = self.item_evidence(text)[0]
+            return lexical[start:stop], self._best_bm25[text]
+        return self.lexical.scores_between(text, start, stop), self._best_bm25[text]
+
     def per_org_max(self, values: np.ndarray) -> np.ndarray:
-        """An offer-level array reduced to each organization's best."""
+        """An offer-level array (non-negative) reduced to each organization's best; only positive offers are read."""
         out = np.zeros(len(self.profiles), dtype=np.float32)
-        if len(values):
-            out[self.has_offers] = np.maximum.reduceat(values, self.starts)
+        positive = np.flatnonzero(values)
+        np.maximum.at(out, self.offer_org[positive], values[positive].astype(np.float32))
         return out
 
-    def signals(self, needs: Sequence[str], *, enabled: frozenset[str] = frozenset(SIGNALS),
-                ) -> dict[str, np.ndarray]:
-        """Every enabled signal: name → (needs × organizations) float32."""
+    def candidates(self, needs: Sequence[str], *, enabled: frozenset[str] = frozenset(SIGNALS),
+                   allowed: np.ndarray | None = None) -> Candidates:
+        """The organizations worth scoring for each need, with every feature the learned ranker reads.
+
+        Broad signals (doc, sector, name, bm25, chain) are computed for every organization; the top organizations
+        of each (LEARNING.nominate, among `allowed`: needs × organizations, or one row for all) are the candidates.
+        Narrow signals (maxsim, industry, dense, surface) are computed for the candidates only. Each ranked signal
+        also enters scaled by the need's best (broad: among all organizations; narrow: among its candidates) and
+        as the log of its rank among the need's candidates.
+        """
         # a need written as a sentence is asked by the phrases it names (采购菜籽油、茶油，散装，每月10吨 → 菜籽油 茶油)
-        needs = [" ".join(phrases(text)) or text for text in needs]
-        out = switched(self.orgs.signals(needs, enabled=enabled), enabled)
+        texts = [" ".join(phrases(text)) or text for text in needs]
+        q = self.orgs.queries(texts)
+        broad = switched(self.orgs.broad(q, enabled=enabled), enabled)
+        broad.update(self._item_level(texts, enabled))
         n = len(self.profiles)
+        mask = np.zeros((len(texts), n), dtype=bool)
+        for name, count in LEARNING.nominate.items():
+            values = broad.get(name)
+            if values is None or not n:
+                continue
+            if allowed is not None:
+                values = np.where(allowed, values, -np.inf)
+            k = min(count, n)
+            top = np.argpartition(-values, k - 1, axis=1)[:, :k]
+            keep = (np.take_along_axis(values, top, axis=1) > 0).ravel()  # a zero signal nominates nobody
+            mask[np.repeat(np.arange(len(texts)), k)[keep], top.ravel()[keep]] = True
+        if allowed is not None:
+            mask &= allowed
+        rows, cols = np.nonzero(mask)  # by need, then organization
+        features: dict[str, np.ndarray] = {}
+        for name, values in broad.items():
+            features[name] = values[rows, cols]
+            features[f"{name}_scaled"] = features[name] / np.maximum(values.max(axis=1), 1e-6)[rows]
+        for name, values in switched(self.orgs.narrow(q, rows, cols, enabled=enabled), enabled).items():
+            features[name] = values
+            if name in RANKED_NARROW:
+                features[f"{name}_scaled"] = _within_need(values, rows, len(texts))[0]
+        for name in [*broad, *(n for n in RANKED_NARROW if n in features)]:
+            features[f"{name}_rank"] = np.log1p(_within_need(features[name], rows, len(texts))[1]).astype(np.float32)
+        return Candidates(rows, cols, features)
+
+    def _item_level(self, texts: Sequence[str], enabled: frozenset[str]) -> dict[str, np.ndarray]:
+        """bm25: each organization's best BM25 offer; chain: its best chain link answering the need."""
+        n = len(self.profiles)
+        out: dict[str, np.ndarray] = {}
         if "bm25" in enabled:
-            out["bm25"] = np.zeros((len(needs), n), dtype=np.float32)
+            out["bm25"] = np.zeros((len(texts), n), dtype=np.float32)
         if "chain" in enabled:
-            out["chain"] = np.zeros((len(needs), n), dtype=np.float32)
-        for row, text in enumerate(needs):
+            out["chain"] = np.zeros((len(texts), n), dtype=np.float32)
+        for row, text in enumerate(texts):
             lexical, pool, strength = self.item_evidence(text)
             if "bm25" in enabled:
                 out["bm25"][row] = self.per_org_max(lexical)
             if "chain" in enabled and len(pool):
-                links = np.zeros(len(lexical), dtype=np.float32)
-                np.maximum.at(links, pool, strength)
-                out["chain"][row] = self.per_org_max(links)
+                np.maximum.at(out["chain"][row], self.offer_org[pool], strength)
         return out
+
+
+#: Narrow signals that also enter scaled and ranked (among the need's candidates).
+RANKED_NARROW = frozenset({"maxsim", "industry", "dense"})
+
+
+@dataclass(frozen=True)
+class Candidates:
+    """Organizations worth scoring for a block of needs: pair i is need rows[i] and organization cols[i] (engine
+    order), sorted by need then organization; features[name][i] is that pair's value of a feature."""
+
+    rows: np.ndarray
+    cols: np.ndarray
+    features: dict[str, np.ndarray]
+
+    def matrix(self, names: Sequence[str]) -> np.ndarray:
+        missing = [name for name in names if name not in self.features]
+        if missing:
+            raise ValueError(f"signals missing for the learned ranker: {missing}")
+        if not names:
+            return np.zeros((len(self.rows), 0), dtype=np.float32)
+        return np.stack([self.features[name] for name in names], axis=1).astype(np.float32)
+
+
+def _within_need(values: np.ndarray, rows: np.ndarray, n_needs: int) -> tuple[np.ndarray, np.ndarray]:
+    """(value ÷ the need's best, rank among the need's candidates; 0 = best, ties by organization order) of pairs
+    sorted by need."""
+    if not len(values):
+        return values.astype(np.float32), np.zeros(0, dtype=np.int64)
+    starts = np.searchsorted(rows, np.arange(n_needs))
+    present = np.unique(rows)
+    best = np.zeros(n_needs, dtype=np.float32)
+    best[present] = np.maximum.reduceat(values, starts[present])
+    order = np.lexsort((np.arange(len(values)), -values, rows))  # pairs are in organization order within a need
+    rank = np.empty(len(values), dtype=np.int64)
+    rank[order] = np.arange(len(values)) - starts[rows[order]]
+    return (values / np.maximum(best[rows], 1e-6)).astype(np.float32), rank
