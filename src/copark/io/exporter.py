@@ -28,6 +28,7 @@ from copark.core.vocab import DEMO_SOURCE, Direction, ItemKind, OrgKind
 from copark.io.layouts import ITEMS, ORGS, PARKS, Layout
 from copark.locale import label, t
 from copark.parsing.regions import RegionTable
+from copark.services.items import LISTED
 from copark.storage.tables import Item, Organization, Park
 from copark.workspace import Workspace
 
@@ -69,7 +70,7 @@ def _park_rows(session: Session, regions: RegionTable) -> Iterator[list[object]]
 def _scope_cells(session: Session) -> dict[int, str]:
     """Organization id → its 经营范围 items joined by "；": re-importing the cell gives the same items."""
     cells: dict[int, list[str]] = {}
-    query = select(Item.organization_id, Item.text).where(Item.origin == "scope").order_by(Item.id)
+    query = select(Item.organization_id, Item.text).where(Item.origin == "scope", LISTED).order_by(Item.id)
     for org_id, text in session.execute(query):
         cells.setdefault(org_id, []).append(text)
     return {org_id: "；".join(texts) for org_id, texts in cells.items()}
@@ -89,7 +90,7 @@ def _item_rows(session: Session, include_inferred: bool) -> Iterator[list[object
     query = (select(Item, Organization.name).join(Organization, Item.organization_id == Organization.id)
              .order_by(Item.organization_id, Item.id))
     # Scope items travel in the 企业 sheet's 经营范围 cell, so that they stay marked as registered.
-    query = query.where(Item.origin != "scope")
+    query = query.where(Item.origin != "scope", LISTED)
     if not include_inferred:
         query = query.where(Item.origin == "declared")
     for item, org_name in session.execute(query):
