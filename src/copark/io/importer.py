@@ -264,7 +264,8 @@ def _write_items(session: Session, batch: Batch, report: ImportReport, org_ids: 
         if found is None:
             row = {"organization_id": org_id, "direction": item.direction, "text": item.text, "kind": "product",
                    "quantity": None, "unit": "", "annual_value": None, "annual_value_text": "",
-                   "certifications": "", "valid_until": None, "note": "", "origin": item.origin, "status": None,
+                   "certifications": "", "valid_until": None, "note": "", "origin": item.origin,
+                   "status": item.status,
                    "confidence": None, "evidence": None, "source": _source_of(item, source)}
             row.update(values)
             inserts.append(row)
@@ -272,8 +273,9 @@ def _write_items(session: Session, batch: Batch, report: ImportReport, org_ids: 
         if item.kind_guessed:  # a guess from a list cell never overrides a stored kind
             values.pop("kind", None)
         if found["origin"] == "inferred" or (found["origin"] == "scope" and item.origin == "declared"):
-            # the organization now declares (or registered) what copark had inferred; declared stays declared
-            values.update(origin=item.origin, status=None)
+            # the organization now declares (or registered) what copark had inferred, or the file carries the
+            # guess's review (an export with --include-inferred); declared stays declared
+            values.update(origin=item.origin, status=item.status)
         values["withdrawn_at"] = None  # listed again
         listed.add(found["id"])
         changed = _changes(found, values)

@@ -6,6 +6,17 @@ MESSAGES: dict[str, str] = {
     "import.sync_skip": "--sync 不能与 --skip-bad-rows 同时使用：跳过的行会被当作“不再列出”而撤回",
     "import.sync_skip.fix": "请先修正文件中的错误行，再用 --sync 导入",
     "import.summary.withdrawn": "已撤回 {count} 条不再列出的清单条目（保留在历史中，不再参与匹配；copark show 可查看）",
+    # origin and review state of exported items (export-only columns of 清单明细, read back by import)
+    "import.col.items.origin": "条目来源",
+    "import.syn.items.origin": "",
+    "import.col.items.status": "推断状态",
+    "import.syn.items.status": "",
+    "import.bad_origin": "无法识别条目来源“{value}”",
+    "import.bad_origin.fix": "请填写：{choices}，或留空（即企业填报）",
+    "import.bad_status": "无法识别推断状态“{value}”",
+    "import.bad_status.fix": "请填写：{choices}，或留空",
+    "import.status_not_inferred": "推断状态“{value}”只适用于条目来源为“系统推断”的条目",
+    "import.status_not_inferred.fix": "请清空推断状态，或把条目来源改为“系统推断”",
     # the import lock and Ctrl-C
     "import.waiting": "另一个导入正在进行，等待其完成（最多 {seconds} 秒）……",
     "import.busy": "另一个导入正在写入此数据库（已等待 {seconds} 秒），本次导入未写入任何数据",
