@@ -72,6 +72,9 @@ def guarded(func: F) -> F:
             # Only a failing command pays for this import (and sqlalchemy is loaded already if it raised).
             from sqlalchemy.exc import OperationalError
 
+            if isinstance(error, OperationalError) and "database is locked" in str(error.orig):
+                report(CoparkError(t("db.locked", error=str(error.orig)[:200]), t("db.locked.fix")))
+                raise typer.Exit(1) from None
             if isinstance(error, OperationalError):
                 report(CoparkError(t("db.unreachable", error=str(error.orig)[:200]), t("db.unreachable.fix")))
                 raise typer.Exit(1) from None

@@ -62,6 +62,7 @@ def _import_command(
     source: Annotated[str | None, typer.Option("--source", help=t("cli.import.source"))] = None,
     sync: Annotated[bool, typer.Option("--sync", help=t("cli.import.sync"))] = False,
 ) -> None:
+    from copark.core.config import get_settings
     from copark.io.importer import import_files
 
     workspace = open_workspace()
@@ -75,11 +76,21 @@ def _import_command(
             tasks[stage] = bar.add_task(stage, total=total)
         bar.update(tasks[stage], completed=done, total=total)
 
+    def waiting() -> None:
+        err_console.print(t("import.waiting", seconds=f"{get_settings().lock_wait:g}"), markup=False)
+
+    report = None
     try:
         with bar or nullcontext():
             report = import_files(workspace=workspace, paths=files, skip_bad_rows=skip_bad_rows,
                                   rejects_path=rejects, source=source, progress=progress if bar else None,
-                                  sync=sync)
+                                  sync=sync, on_wait=waiting)
+    except KeyboardInterrupt:
+        if report is not None:  # already committed
+            raise
+        # the transaction was rolled back on the way out of import_files
+        err_console.print(t("import.interrupted"), style="bold red", markup=False)
+        raise typer.Exit(130) from None
     finally:
         workspace.close()
     _print_summary(report)

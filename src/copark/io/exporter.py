@@ -1,4 +1,4 @@
-"""`copark export`: parks, organizations and declared items in the import template's layouts.
+"""`copark export`: parks, organizations and listed items in the import template's layouts.
 
 .xlsx writes the three sheets 园区/企业/清单明细 into one workbook; .csv writes one UTF-8 (BOM) file per
 sheet, named <stem>_园区.csv, <stem>_企业.csv, <stem>_清单明细.csv. Items always go to 清单明细 (the 企业

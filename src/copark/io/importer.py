@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
+from copark.core.config import get_settings
 from copark.core.errors import CoparkError, Problem, ValidationFailed
 from copark.io.readers import RawSheet, read_file
 from copark.io.records import ItemRecord, OrgRecord, item_key
@@ -18,6 +19,7 @@ from copark.io.validate import Batch, StoredOrgs, Validator
 from copark.knowledge.industries import load_industries
 from copark.locale import t
 from copark.services import items
+from copark.storage import db
 from copark.storage.tables import Item, Organization, Park
 from copark.workspace import Workspace
 
@@ -58,12 +60,15 @@ def import_files(
     progress: Progress | None = None,
     before_write: Callable[[Session], None] | None = None,
     sync: bool = False,
+    lock_wait: float | None = None,
+    on_wait: Callable[[], None] | None = None,
 ) -> ImportReport:
     """Import the files; any problem writes nothing unless skip_bad_rows (then bad rows go to a rejects file).
 
     With `sync` the files are the complete lists of the organizations they name: their declared items the files
     no longer list are withdrawn (services.items). `before_write(session)` runs first inside the same
-    transaction (e.g. to replace earlier demo data).
+    transaction (e.g. to replace earlier demo data). One import writes at a time: another waits up to `lock_wait`
+    seconds (settings.lock_wait), calling `on_wait` once, then fails with a CoparkError saying so.
     """
     if sync and skip_bad_rows:  # a skipped row would read as an item no longer listed
         raise CoparkError(t("import.sync_skip"), t("import.sync_skip.fix"))
@@ -78,7 +83,12 @@ def import_files(
     if fatal:
         raise _failed(fatal)
 
+    wait = get_settings().lock_wait if lock_wait is None else lock_wait
     with workspace.transaction() as session:
+        try:
+            db.hold_lock(session, "import", wait=wait, on_wait=on_wait)
+        except db.LockTimeout:
+            raise CoparkError(t("import.busy", seconds=f"{wait:g}"), t("import.busy.fix")) from None
         if before_write is not None:
             before_write(session)
         # The built-in table lists only the park chains' classes; `kb import --gbt` completes it.

@@ -56,15 +56,17 @@ def list_organizations(
         query = query.where(Organization.kind == kind)
     ids: list[int] = list(session.scalars(query.order_by(Organization.id)))
     if search:
+        # Case-insensitive on every backend (pcb finds PCB): ILIKE on PostgreSQL, lower() LIKE lower() on SQLite.
         word = simplify(search).strip()
         like = f"%{word}%"
-        item_orgs = select(Item.organization_id).where(Item.text.like(like), LISTED)
+        item_orgs = select(Item.organization_id).where(Item.text.ilike(like), LISTED)
         hits = set(session.scalars(select(Organization.id).where(or_(
-            Organization.name.like(like), Organization.short_name.like(like),
-            Organization.description.like(like), Organization.id.in_(item_orgs)))))
+            Organization.name.ilike(like), Organization.short_name.ilike(like),
+            Organization.description.ilike(like), Organization.id.in_(item_orgs)))))
         # products is JSON (escaped non-ASCII on SQLite), so it is searched here rather than in SQL.
+        folded = word.casefold()
         for org_id, products in session.execute(select(Organization.id, Organization.products)):
-            if any(word in str(p) for p in products or []):
+            if any(folded in str(p).casefold() for p in products or []):
                 hits.add(org_id)
         ids = [i for i in ids if i in hits]
     total = len(ids)

@@ -96,3 +96,19 @@ def test_item_withdraw_restore_delete(cli, tmp_path: Path) -> None:  # noqa: ANN
 
     missing = cli("item", "withdraw", "99999")
     assert missing.exit_code == 1 and "找不到编号为 99999 的清单条目" in missing.output and "copark show" in missing.output
+
+
+@pytest.mark.parametrize("word", ["pcb", "PCB", "Pcb"])
+def test_orgs_search_ignores_case_on_every_backend(cli, tmp_path: Path, word: str) -> None:  # noqa: ANN001
+    """`orgs --search pcb` finds PCB in a name, an item, a description and a product on SQLite and PostgreSQL."""
+    path = book(tmp_path / "pcb.xlsx", {
+        "企业": [ORG_HEADERS, org_row("长沙PCB电路有限公司"), org_row("湖南线路板厂", needs="多层PCB板"),
+                 org_row("溆浦电子厂", description="专做pcb贴片"), org_row("怀化精密厂", products="Pcb治具"),
+                 org_row("雨花五金厂", offers="冲压件")],
+    })
+    assert cli("import", str(path)).exit_code == 0
+    result = cli("orgs", "--search", word)
+    assert result.exit_code == 0, result.output
+    for name in ("长沙PCB电路有限公司", "湖南线路板厂", "溆浦电子厂", "怀化精密厂"):
+        assert name in result.output, (name, result.output)
+    assert "雨花五金厂" not in result.output
