@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
@@ -87,14 +87,15 @@ class LockTimeout(Exception):
 _POLL_SECONDS = 0.1
 
 
-def hold_lock(session: Session, name: str, *, wait: float, on_wait: Callable[[], None] | None = None) -> None:
+def hold_lock(session: Session | Connection, name: str, *, wait: float,
+              on_wait: Callable[[], None] | None = None) -> None:
     """Hold the workspace-wide lock `name` until the session's transaction ends, waiting up to `wait` seconds.
 
     Call it first in the transaction. SQLite: the transaction becomes BEGIN IMMEDIATE (the database's one write
     lock); PostgreSQL: a transaction-level advisory lock, per schema. Waiting is a Python loop rather than the
     driver's busy timeout so that Ctrl-C stops it at once. `on_wait` is called once if the lock is taken.
     """
-    connection = session.connection()
+    connection = session.connection() if isinstance(session, Session) else session
     sqlite = connection.dialect.name == "sqlite"
     if sqlite:
         busy = connection.exec_driver_sql("PRAGMA busy_timeout").scalar()
