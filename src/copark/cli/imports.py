@@ -162,7 +162,9 @@ def _orgs_command(
         _print_demo_notice()
     table = Table(title=t("orgs.title", count=total))
     for key in ("id", "name", "kind", "region", "industry", "offers", "needs"):
-        table.add_column(t(f"orgs.col.{key}"), justify="right" if key in ("id", "offers", "needs") else "left")
+        # the name stays whole (it is what `copark show` takes); other cells wrap rather than lose their end
+        table.add_column(t(f"orgs.col.{key}"), justify="right" if key in ("id", "offers", "needs") else "left",
+                         no_wrap=key == "name", overflow="fold")
     for row in rows:
         region_name = regions.full_name(row.region_code) if row.region_code in regions.by_code else (
             row.region_code or "")
@@ -176,7 +178,8 @@ def _orgs_command(
 def _items_table(title: str, items: list[Item]) -> Table:
     table = Table(title=title, title_justify="left")
     for key in ("id", "kind", "text", "quantity", "value", "origin", "detail"):
-        table.add_column(t(f"show.col.{key}"), justify="right" if key == "id" else "left")
+        table.add_column(t(f"show.col.{key}"), justify="right" if key == "id" else "left", overflow="fold",
+                         no_wrap=key == "id")
     for item in items:
         quantity = f"{_number(item.quantity)}{item.unit}" if item.quantity is not None else item.unit
         detail = "；".join(x for x in (item.certifications, item.valid_until.isoformat() if item.valid_until
@@ -190,7 +193,7 @@ def _withdrawn_table(items: list[Item]) -> Table:
     """Items the organization no longer lists: history, out of matching."""
     table = Table(title=t("show.withdrawn", count=len(items)), title_justify="left", style="dim")
     for key in ("id", "direction", "text", "withdrawn_at"):
-        table.add_column(t(f"show.col.{key}"), justify="right" if key == "id" else "left")
+        table.add_column(t(f"show.col.{key}"), justify="right" if key == "id" else "left", overflow="fold")
     for item in items:
         when = item.withdrawn_at.isoformat(sep=" ") if item.withdrawn_at else ""
         table.add_row(str(item.id), _label(Direction, item.direction), item.text, when)

@@ -46,6 +46,9 @@ MESSAGES: dict[str, str] = {
     "restore.not_backup.fix": "请使用 copark backup 生成的文件；数据库未作任何改动",
     "restore.busy": "另一个导入正在写入此数据库（已等待 {seconds} 秒），未恢复任何数据",
     "restore.busy.fix": "请等导入完成后再恢复",
+    # `copark match` in a narrow terminal: two lines per opportunity, names whole
+    "match.line": "#{rank} {score} 分  {need_org}「{need}」← {offer_org}「{offer}」〔{mode}〕",
+    "match.line.why": "      理由：{why}",
     # `copark item`
     "item.help": "单个清单条目：撤回（保留历史、不再参与匹配）、恢复或删除。条目编号见 copark show。",
     "item.withdraw.help": "撤回一个条目：保留在历史中，不再参与匹配、统计和导出。",
