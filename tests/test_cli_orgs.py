@@ -92,3 +92,16 @@ def test_an_organization_is_found_by_its_stored_name_and_id(cli, tmp_path: Path)
     assert "湖南仁和康（长沙）医用材料有限公司" in result.output
     by_id = cli("show", "#1")
     assert by_id.exit_code == 0 and "（#1）" in by_id.output
+
+
+def test_demo_refuses_a_database_holding_other_data(cli, tmp_path: Path) -> None:  # noqa: ANN001
+    """The user's park is also called 雨溆工业园: the demo once overwrote it, added 66 fictional organizations
+    and crashed. Now it refuses, names a fresh database to use, and changes nothing."""
+    assert cli("import", str(sample(tmp_path / "a.xlsx"))).exit_code == 0
+    before = (cli("orgs").output, cli("show", "舒小福").output)
+    result = cli("demo", "--top", "1")
+    assert result.exit_code == 1, result.output
+    assert "已有非示例数据（1 个园区、2 个机构、6 条清单条目）" in result.output and "不会向其中写入" in result.output
+    assert "copark --database sqlite:///copark-demo.sqlite demo" in result.output
+    assert "Traceback" not in result.output and "AttributeError" not in result.output
+    assert (cli("orgs").output, cli("show", "舒小福").output) == before

@@ -69,3 +69,63 @@ def test_inferred_items_only_with_flag(sqlite_workspace: Workspace, tmp_path: Pa
 def test_export_needs_a_known_suffix(sqlite_workspace: Workspace, tmp_path: Path) -> None:
     with pytest.raises(CoparkError, match="不支持导出"):
         export_workspace(workspace=sqlite_workspace, path=tmp_path / "out.json")
+
+
+def test_inferred_items_round_trip_as_guesses_with_their_review(tmp_path: Path, sqlite_url: str) -> None:
+    """export --include-inferred → import keeps machine guesses as guesses and dismissed ones dismissed (the
+    trial's 80 declared needs became 148 declared needs after such a round trip)."""
+    from typer.testing import CliRunner
+
+    from copark.cli.main import app
+
+    def cli(url: str, *args: str) -> str:
+        result = CliRunner().invoke(app, ["--database", url, *args], env={"COLUMNS": "200"})
+        assert result.exit_code == 0, result.output
+        return result.output
+
+    def items(url: str) -> list[tuple[str, str, str, str | None]]:
+        ws = Workspace(url)
+        try:
+            with ws.transaction() as session:
+                return sorted((i.direction, i.text, i.origin, i.status) for i in session.scalars(select(Item)))
+        finally:
+            ws.close()
+
+    cli(sqlite_url, "import", str(sample(tmp_path / "a.xlsx")))
+    cli(sqlite_url, "infer", "舒小福")
+    inferred = [i for i in items(sqlite_url) if i[2] == "inferred"]
+    assert len(inferred) >= 3
+    ws = Workspace(sqlite_url)
+    with ws.transaction() as session:
+        ids = sorted(session.scalars(select(Item.id).where(Item.origin == "inferred")))
+    ws.close()
+    cli(sqlite_url, "infer", "舒小福", "--dismiss", str(ids[0]), "--accept", str(ids[1]))
+    original = items(sqlite_url)
+    assert {"proposed", "accepted", "dismissed"} <= {i[3] for i in original}
+
+    for suffix in (".xlsx", ".csv"):
+        out = tmp_path / f"全部{suffix}"
+        cli(sqlite_url, "export", str(out), "--include-inferred")
+        paths = [out] if suffix == ".xlsx" else sorted(tmp_path.glob("全部_*.csv"))
+        fresh = f"sqlite:///{tmp_path / f'fresh{suffix}.sqlite'}"
+        cli(fresh, "import", *map(str, paths))
+        assert items(fresh) == original, suffix
+        again = cli(sqlite_url, "import", *map(str, paths))  # into the database it came from: nothing changes
+        assert items(sqlite_url) == original
+        assert "│ 清单条目 │    0 │    0 │" in again
+
+
+def test_status_without_inferred_origin_is_a_located_problem(tmp_path: Path, sqlite_workspace: Workspace) -> None:
+    from test_import import ITEM_HEADERS, book, item_row, problems_of
+
+    import_files(workspace=sqlite_workspace, paths=[sample(tmp_path / "a.xlsx")])
+    bad = book(tmp_path / "bad.xlsx", {"清单明细": [
+        ITEM_HEADERS,
+        item_row("舒小福新材料科技", "需求", "涤纶短纤", status="已忽略"),
+        item_row("舒小福新材料科技", "需求", "胶粘剂", origin="猜的"),
+    ]})
+    with pytest.raises(CoparkError) as error:
+        import_files(workspace=sqlite_workspace, paths=[bad])
+    found = problems_of(error)
+    assert any("bad.xlsx/清单明细/第2行/推断状态" in p and "只适用于条目来源为“系统推断”" in p for p in found), found
+    assert any("第3行/条目来源" in p and "无法识别条目来源“猜的”" in p and "企业填报" in p for p in found), found

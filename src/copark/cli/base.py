@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import typer
 from rich.console import Console
+from typer.core import TyperCommand, TyperGroup
 
 from copark.core.errors import CoparkError, ValidationFailed
 from copark.locale import t
@@ -72,6 +73,9 @@ def guarded(func: F) -> F:
             # Only a failing command pays for this import (and sqlalchemy is loaded already if it raised).
             from sqlalchemy.exc import OperationalError
 
+            if isinstance(error, OperationalError) and "database is locked" in str(error.orig):
+                report(CoparkError(t("db.locked", error=str(error.orig)[:200]), t("db.locked.fix")))
+                raise typer.Exit(1) from None
             if isinstance(error, OperationalError):
                 report(CoparkError(t("db.unreachable", error=str(error.orig)[:200]), t("db.unreachable.fix")))
                 raise typer.Exit(1) from None
@@ -82,16 +86,54 @@ def guarded(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+def _fold_help_text() -> None:
+    """Help wraps Chinese text instead of cutting it with "…".
+
+    Typer puts help in Rich table cells, whose overflow is "ellipsis": a run of Chinese has no space to wrap at,
+    so at 80 columns a sentence was cut in the middle. Text that says overflow="fold" wraps at the cell's edge.
+    Patched when help is shown, so that `copark CMD` never pays for importing typer.rich_utils.
+    """
+    from rich.text import Text
+    from typer import rich_utils
+
+    make = rich_utils._make_rich_text
+    if getattr(make, "folds", False):
+        return
+
+    def folding(**kwargs: Any) -> Any:
+        text = make(**kwargs)
+        if isinstance(text, Text):
+            text.overflow = "fold"
+        return text
+
+    folding.folds = True  # type: ignore[attr-defined]
+    rich_utils._make_rich_text = folding
+
+
+class _FoldingCommand(TyperCommand):
+    def format_help(self, ctx: Any, formatter: Any) -> None:
+        _fold_help_text()
+        super().format_help(ctx, formatter)
+
+
+class _FoldingGroup(TyperGroup):
+    def format_help(self, ctx: Any, formatter: Any) -> None:
+        _fold_help_text()
+        super().format_help(ctx, formatter)
+
+
 class GuardedTyper(typer.Typer):
-    """A Typer whose commands are all wrapped by `guarded`."""
+    """A Typer whose commands are all wrapped by `guarded`, and whose help wraps Chinese text at any width."""
 
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("pretty_exceptions_enable", False)
         kwargs.setdefault("no_args_is_help", True)
         kwargs.setdefault("rich_markup_mode", "rich")
+        kwargs.setdefault("cls", _FoldingGroup)
         super().__init__(**kwargs)
 
     def command(self, *args: Any, **kwargs: Any) -> Callable[[F], F]:
+        kwargs.setdefault("cls", _FoldingCommand)
         register = super().command(*args, **kwargs)
 
         def decorator(func: F) -> F:

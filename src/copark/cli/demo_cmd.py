@@ -22,16 +22,17 @@ def register(app: GuardedTyper) -> None:
 
     @app.command("demo", help=t("demo.help"))
     def demo(top: Annotated[int, typer.Option("--top", help=t("demo.opt.top"))] = TOP_PER_INDUSTRY) -> None:
-        from copark.demo import demo_park, load_demo
+        from copark.demo import demo_park, load_demo, refuse_other_data
         from copark.services.catalog import industry_codes
         from copark.services.opportunities import park_opportunities
 
         if top < 1:
             raise CoparkError(t("option.not_positive", option="--top", value=top),
                               t("option.not_positive.fix", option="--top", example=TOP_PER_INDUSTRY))
-        console.print(t("demo.notice"), style="bold yellow", markup=False, soft_wrap=True)
         workspace = open_workspace()
         try:
+            refuse_other_data(workspace=workspace)
+            console.print(t("demo.notice"), style="bold yellow", markup=False, soft_wrap=True)
             with console.status(t("demo.loading")):
                 report = load_demo(workspace=workspace)
             console.print(t("demo.loaded", orgs=report.orgs.created + report.orgs.updated + report.orgs.unchanged,

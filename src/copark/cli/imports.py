@@ -44,6 +44,8 @@ def _print_summary(report: ImportReport) -> None:
         table.add_row(t(f"import.summary.{key}"), str(counts.created), str(counts.updated), str(counts.unchanged))
     console.print(table)
     console.print(t("import.summary.rows", rows=report.rows_read, files=len(report.files)))
+    if report.withdrawn is not None:
+        console.print(t("import.summary.withdrawn", count=report.withdrawn))
     for warning in report.warnings[:20]:
         err_console.print(t("import.summary.warning", warning=warning), markup=False)
     if report.rows_rejected:
@@ -58,7 +60,9 @@ def _import_command(
     skip_bad_rows: Annotated[bool, typer.Option("--skip-bad-rows", help=t("cli.import.skip"))] = False,
     rejects: Annotated[Path | None, typer.Option("--rejects", help=t("cli.import.rejects"))] = None,
     source: Annotated[str | None, typer.Option("--source", help=t("cli.import.source"))] = None,
+    sync: Annotated[bool, typer.Option("--sync", help=t("cli.import.sync"))] = False,
 ) -> None:
+    from copark.core.config import get_settings
     from copark.io.importer import import_files
 
     workspace = open_workspace()
@@ -72,10 +76,21 @@ def _import_command(
             tasks[stage] = bar.add_task(stage, total=total)
         bar.update(tasks[stage], completed=done, total=total)
 
+    def waiting() -> None:
+        err_console.print(t("import.waiting", seconds=f"{get_settings().lock_wait:g}"), markup=False)
+
+    report = None
     try:
         with bar or nullcontext():
             report = import_files(workspace=workspace, paths=files, skip_bad_rows=skip_bad_rows,
-                                  rejects_path=rejects, source=source, progress=progress if bar else None)
+                                  rejects_path=rejects, source=source, progress=progress if bar else None,
+                                  sync=sync, on_wait=waiting)
+    except KeyboardInterrupt:
+        if report is not None:  # already committed
+            raise
+        # the transaction was rolled back on the way out of import_files
+        err_console.print(t("import.interrupted"), style="bold red", markup=False)
+        raise typer.Exit(130) from None
     finally:
         workspace.close()
     _print_summary(report)
@@ -147,7 +162,9 @@ def _orgs_command(
         _print_demo_notice()
     table = Table(title=t("orgs.title", count=total))
     for key in ("id", "name", "kind", "region", "industry", "offers", "needs"):
-        table.add_column(t(f"orgs.col.{key}"), justify="right" if key in ("id", "offers", "needs") else "left")
+        # the name stays whole (it is what `copark show` takes); other cells wrap rather than lose their end
+        table.add_column(t(f"orgs.col.{key}"), justify="right" if key in ("id", "offers", "needs") else "left",
+                         no_wrap=key == "name", overflow="fold")
     for row in rows:
         region_name = regions.full_name(row.region_code) if row.region_code in regions.by_code else (
             row.region_code or "")
@@ -160,14 +177,26 @@ def _orgs_command(
 
 def _items_table(title: str, items: list[Item]) -> Table:
     table = Table(title=title, title_justify="left")
-    for key in ("kind", "text", "quantity", "value", "origin", "detail"):
-        table.add_column(t(f"show.col.{key}"))
+    for key in ("id", "kind", "text", "quantity", "value", "origin", "detail"):
+        table.add_column(t(f"show.col.{key}"), justify="right" if key == "id" else "left", overflow="fold",
+                         no_wrap=key == "id")
     for item in items:
         quantity = f"{_number(item.quantity)}{item.unit}" if item.quantity is not None else item.unit
         detail = "；".join(x for x in (item.certifications, item.valid_until.isoformat() if item.valid_until
                                        else "", item.note) if x)
-        table.add_row(_label(ItemKind, item.kind), item.text, quantity,
+        table.add_row(str(item.id), _label(ItemKind, item.kind), item.text, quantity,
                       item.annual_value_text or _number(item.annual_value), _label(Origin, item.origin), detail)
+    return table
+
+
+def _withdrawn_table(items: list[Item]) -> Table:
+    """Items the organization no longer lists: history, out of matching."""
+    table = Table(title=t("show.withdrawn", count=len(items)), title_justify="left", style="dim")
+    for key in ("id", "direction", "text", "withdrawn_at"):
+        table.add_column(t(f"show.col.{key}"), justify="right" if key == "id" else "left", overflow="fold")
+    for item in items:
+        when = item.withdrawn_at.isoformat(sep=" ") if item.withdrawn_at else ""
+        table.add_row(str(item.id), _label(Direction, item.direction), item.text, when)
     return table
 
 
@@ -200,6 +229,8 @@ def _show_command(org: Annotated[str, typer.Argument(help=t("cli.show.org"), sho
                     console.print(_items_table(title, items))
                 else:
                     console.print(f"{title} {t('show.none')}")
+            if detail.withdrawn:
+                console.print(_withdrawn_table(detail.withdrawn))
     finally:
         workspace.close()
 

@@ -7,7 +7,16 @@ from typing import Annotated
 import typer
 
 from copark import __version__
-from copark.cli import classify_cmd, demo_cmd, evaluate_cmd, imports, knowledge, matching
+from copark.cli import (
+    backup_cmd,
+    classify_cmd,
+    demo_cmd,
+    evaluate_cmd,
+    imports,
+    items_cmd,
+    knowledge,
+    matching,
+)
 from copark.cli.base import GuardedTyper, state
 from copark.locale import t
 
@@ -39,8 +48,10 @@ def root(
 
 
 imports.register(app)
+items_cmd.register(app)
 knowledge.register(app)
 matching.register(app)
 classify_cmd.register(app)
 evaluate_cmd.register(app)
 demo_cmd.register(app)
+backup_cmd.register(app)

@@ -70,9 +70,37 @@ def _write_xlsx(views: list[service.OpportunityView], output: Path) -> None:
     err_console.print(t("match.written", path=output))
 
 
+#: Below this terminal width the table would squeeze names into columns a few characters wide: each
+#: opportunity is printed as two lines instead (as `copark demo` does), names and texts whole.
+TABLE_MIN_WIDTH = 120
+
+
+def _print_lines(views: list[service.OpportunityView]) -> None:
+    for i, view in enumerate(views, 1):
+        score = f"{view.score:.1f}" + (f" {t('match.low_confidence')}" if view.low_confidence else "")
+        console.print(t("match.line", rank=i, score=score, need_org=view.need_org, need=_need_text(view),
+                        offer_org=view.offer_org, offer=view.offer_text, mode=view.mode_label),
+                      markup=False, soft_wrap=True)
+        console.print(t("match.line.why", why=view.why), style="dim", markup=False, soft_wrap=True)
+
+
 def _print_table(run: service.MatchRun, views: list[service.OpportunityView], scope: str, detail: bool) -> None:
-    table = Table(title=t("match.title", scope=scope, count=len(run.opportunities), shown=len(views)),
-                  show_lines=False)
+    title = t("match.title", scope=scope, count=len(run.opportunities), shown=len(views))
+    if console.width < TABLE_MIN_WIDTH:
+        console.print(title, markup=False, soft_wrap=True)
+        _print_lines(views)
+    else:
+        _print_wide_table(views, title)
+    if detail:
+        from copark.matching.explain import contribution_rows
+
+        for i, view in enumerate(views, 1):
+            parts = [f"{label} {points:+.1f}({delta:+.1f})" for label, points, delta in contribution_rows(view.explanation)]
+            console.print(f"#{i} {view.need_org} ← {view.offer_org}: " + "，".join(parts), markup=False)
+
+
+def _print_wide_table(views: list[service.OpportunityView], title: str) -> None:
+    table = Table(title=title, show_lines=False)
     # regions stay in json/csv/xlsx: a terminal has no room for ten columns
     shown = [i for i, c in enumerate(COLUMNS) if c not in FILE_ONLY]
     headers = _headers()
@@ -82,12 +110,6 @@ def _print_table(run: service.MatchRun, views: list[service.OpportunityView], sc
         row[1] = f"{view.score:.1f}" + (f" {t('match.low_confidence')}" if view.low_confidence else "")
         table.add_row(*(str(row[i]) for i in shown))
     console.print(table)
-    if detail:
-        from copark.matching.explain import contribution_rows
-
-        for i, view in enumerate(views, 1):
-            parts = [f"{label} {points:+.1f}({delta:+.1f})" for label, points, delta in contribution_rows(view.explanation)]
-            console.print(f"#{i} {view.need_org} ← {view.offer_org}: " + "，".join(parts), markup=False)
 
 
 def register(app: GuardedTyper) -> None:

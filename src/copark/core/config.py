@@ -14,6 +14,9 @@ class Settings(BaseSettings):
 
     database_url: str = ""
     data_dir: Path = Path(".")
+    # Seconds an import waits for another one to finish before saying so: a few seconds lets a small import
+    # finish, more would look hung.
+    lock_wait: float = 5.0
 
     def resolved_database_url(self) -> str:
         """The configured URL, or a SQLite file `copark.sqlite` in the data dir."""

@@ -5,11 +5,13 @@ from __future__ import annotations
 from importlib import resources
 from pathlib import Path
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from copark.core.vocab import DEMO_SOURCE
-from copark.storage.tables import Organization, Park
+from copark.core.errors import CoparkError
+from copark.core.vocab import DEMO_SOURCE, Origin
+from copark.locale import t
+from copark.storage.tables import Item, Organization, Park
 from copark.workspace import Workspace
 
 DEMO_FILES = ("parks.csv", "organizations.csv", "items.csv")
@@ -35,11 +37,35 @@ def demo_paths() -> list[Path]:
     return [Path(str(folder / name)) for name in DEMO_FILES]
 
 
+def _other_data(session: Session) -> tuple[int, int, int]:
+    """Parks, organizations and listed items in the database that are not the demo's (inferred ones aside)."""
+    def count(table: type, *where: object) -> int:
+        return session.scalar(select(func.count()).select_from(table).where(*where)) or 0
+
+    return (count(Park, Park.source != DEMO_SOURCE), count(Organization, Organization.source != DEMO_SOURCE),
+            count(Item, Item.source != DEMO_SOURCE, Item.origin != Origin.inferred.value))
+
+
+def refuse_other_data(*, workspace: Workspace) -> None:
+    """CoparkError when the database holds anything but demo data: the demo never mixes into a user's lists."""
+    with workspace.transaction() as session:
+        _check_only_demo(session, workspace.url)
+
+
+def _check_only_demo(session: Session, url: str) -> None:
+    parks, orgs, items = _other_data(session)
+    if parks or orgs or items:
+        raise CoparkError(t("demo.not_empty", url=url, parks=parks, orgs=orgs, items=items),
+                          t("demo.not_empty.fix"))
+
+
 def load_demo(*, workspace: Workspace):  # noqa: ANN201 - returns the importer's ImportReport
-    """Replace any earlier demo data with the bundled dataset, all in one transaction."""
+    """Replace any earlier demo data with the bundled dataset, all in one transaction; a database holding any
+    other data is refused (CoparkError) and left as it was."""
     from copark.io.importer import import_files
 
     def drop_earlier_demo(session: Session) -> None:
+        _check_only_demo(session, workspace.url)  # again inside the writing transaction: nothing slips in between
         session.execute(delete(Organization).where(Organization.source == DEMO_SOURCE))
         session.execute(delete(Park).where(Park.source == DEMO_SOURCE))
 

@@ -1,9 +1,11 @@
-"""`copark export`: parks, organizations and declared items in the import template's layouts.
+"""`copark export`: parks, organizations and listed items in the import template's layouts.
 
 .xlsx writes the three sheets 园区/企业/清单明细 into one workbook; .csv writes one UTF-8 (BOM) file per
 sheet, named <stem>_园区.csv, <stem>_企业.csv, <stem>_清单明细.csv. Items always go to 清单明细 (the 企业
 sheet's list cells stay empty), except those read from a 经营范围, which go back to the 经营范围 cell; so every
-field survives import → export → import.
+field survives import → export → import. Each 清单明细 row carries its 条目来源 and 推断状态 (export-only columns the
+importer reads back), so with --include-inferred a machine guess stays a guess and a dismissed one stays dismissed.
+Withdrawn items are history, not lists: they are not exported.
 
 When demo organizations are exported, the data says it is illustrative (示意性数据) in a way re-import ignores:
 a first sheet 说明 in .xlsx (the importer skips that sheet, as in the template) and a title row above the
@@ -24,10 +26,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from copark.core.errors import CoparkError
-from copark.core.vocab import DEMO_SOURCE, Direction, ItemKind, OrgKind
+from copark.core.vocab import DEMO_SOURCE, Direction, InferredStatus, ItemKind, OrgKind, Origin
 from copark.io.layouts import ITEMS, ORGS, PARKS, Layout
 from copark.locale import label, t
 from copark.parsing.regions import RegionTable
+from copark.services.items import LISTED
 from copark.storage.tables import Item, Organization, Park
 from copark.workspace import Workspace
 
@@ -69,7 +72,7 @@ def _park_rows(session: Session, regions: RegionTable) -> Iterator[list[object]]
 def _scope_cells(session: Session) -> dict[int, str]:
     """Organization id → its 经营范围 items joined by "；": re-importing the cell gives the same items."""
     cells: dict[int, list[str]] = {}
-    query = select(Item.organization_id, Item.text).where(Item.origin == "scope").order_by(Item.id)
+    query = select(Item.organization_id, Item.text).where(Item.origin == "scope", LISTED).order_by(Item.id)
     for org_id, text in session.execute(query):
         cells.setdefault(org_id, []).append(text)
     return {org_id: "；".join(texts) for org_id, texts in cells.items()}
@@ -89,13 +92,14 @@ def _item_rows(session: Session, include_inferred: bool) -> Iterator[list[object
     query = (select(Item, Organization.name).join(Organization, Item.organization_id == Organization.id)
              .order_by(Item.organization_id, Item.id))
     # Scope items travel in the 企业 sheet's 经营范围 cell, so that they stay marked as registered.
-    query = query.where(Item.origin != "scope")
+    query = query.where(Item.origin != "scope", LISTED)
     if not include_inferred:
         query = query.where(Item.origin == "declared")
     for item, org_name in session.execute(query):
         yield [org_name, _label(Direction, item.direction), _label(ItemKind, item.kind), item.text,
                _number(item.quantity), item.unit or None, item.annual_value_text or _number(item.annual_value),
-               item.certifications or None, item.valid_until, item.note or None]
+               item.certifications or None, item.valid_until, item.note or None, _label(Origin, item.origin),
+               _label(InferredStatus, item.status) if item.status else None]
 
 
 def export_workspace(*, workspace: Workspace, path: Path, include_inferred: bool = False) -> ExportResult:

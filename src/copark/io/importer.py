@@ -10,13 +10,16 @@ from typing import Any
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
-from copark.core.errors import Problem, ValidationFailed
+from copark.core.config import get_settings
+from copark.core.errors import CoparkError, Problem, ValidationFailed
 from copark.io.readers import RawSheet, read_file
 from copark.io.records import ItemRecord, OrgRecord, item_key
 from copark.io.rejects import default_rejects_path, write_rejects
 from copark.io.validate import Batch, StoredOrgs, Validator
 from copark.knowledge.industries import load_industries
 from copark.locale import t
+from copark.services import items
+from copark.storage import db
 from copark.storage.tables import Item, Organization, Park
 from copark.workspace import Workspace
 
@@ -44,6 +47,7 @@ class ImportReport:
     rows_rejected: int = 0
     rejects_paths: list[Path] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    withdrawn: int | None = None  # items withdrawn by --sync (None: not a sync)
 
 
 def import_files(
@@ -55,11 +59,19 @@ def import_files(
     source: str | None = None,
     progress: Progress | None = None,
     before_write: Callable[[Session], None] | None = None,
+    sync: bool = False,
+    lock_wait: float | None = None,
+    on_wait: Callable[[], None] | None = None,
 ) -> ImportReport:
     """Import the files; any problem writes nothing unless skip_bad_rows (then bad rows go to a rejects file).
 
-    `before_write(session)` runs first inside the same transaction (e.g. to replace earlier demo data).
+    With `sync` the files are the complete lists of the organizations they name: their declared items the files
+    no longer list are withdrawn (services.items). `before_write(session)` runs first inside the same
+    transaction (e.g. to replace earlier demo data). One import writes at a time: another waits up to `lock_wait`
+    seconds (settings.lock_wait), calling `on_wait` once, then fails with a CoparkError saying so.
     """
+    if sync and skip_bad_rows:  # a skipped row would read as an item no longer listed
+        raise CoparkError(t("import.sync_skip"), t("import.sync_skip.fix"))
     files = [Path(p) for p in paths]
     report = ImportReport(files=[f.name for f in files])
     fatal: list[Problem] = []
@@ -71,7 +83,12 @@ def import_files(
     if fatal:
         raise _failed(fatal)
 
+    wait = get_settings().lock_wait if lock_wait is None else lock_wait
     with workspace.transaction() as session:
+        try:
+            db.hold_lock(session, "import", wait=wait, on_wait=on_wait)
+        except db.LockTimeout:
+            raise CoparkError(t("import.busy", seconds=f"{wait:g}"), t("import.busy.fix")) from None
         if before_write is not None:
             before_write(session)
         # The built-in table lists only the park chains' classes; `kb import --gbt` completes it.
@@ -84,7 +101,7 @@ def import_files(
         report.rows_rejected = len(batch.bad_rows)
         if batch.bad_rows and not skip_bad_rows:
             raise _failed(report.problems)
-        _write(session, batch, report, source)
+        _write(session, batch, report, source, sync)
         if batch.bad_rows:
             target = Path(rejects_path) if rejects_path else default_rejects_path(files[0])
             report.rejects_paths = write_rejects(target, batch.bad_rows)
@@ -133,10 +150,15 @@ def _source_of(record: OrgRecord | ItemRecord, source: str | None) -> str:
     return source or (row.sheet.path.name if row is not None else "")
 
 
-def _write(session: Session, batch: Batch, report: ImportReport, source: str | None) -> None:
+def _write(session: Session, batch: Batch, report: ImportReport, source: str | None, sync: bool) -> None:
     park_ids = _write_parks(session, batch, report, source)
     org_ids = _write_orgs(session, batch, report, park_ids, source)
-    _write_items(session, batch, report, org_ids, source)
+    listed = _write_items(session, batch, report, org_ids, source)
+    if sync:
+        named = {r.db_id for r in batch.orgs if r.db_id is not None}
+        named |= {item.org for item in batch.items.values() if isinstance(item.org, int)}
+        stale = items.unlisted(session=session, org_ids=named, listed_ids=listed)
+        report.withdrawn = items.withdraw(session=session, item_ids=stale)
 
 
 def _changes(current: dict[str, Any], wanted: dict[str, Any]) -> dict[str, Any]:
@@ -230,27 +252,30 @@ _ITEM_FIELDS = ("kind", "quantity", "unit", "annual_value", "annual_value_text",
 
 
 def _write_items(session: Session, batch: Batch, report: ImportReport, org_ids: dict[int, int],
-                 source: str | None) -> None:
+                 source: str | None) -> set[int]:
+    """Insert new and update changed items (listing a withdrawn one again); returns the ids of the items written."""
     def org_id_of(item: ItemRecord) -> int:
         return item.org if isinstance(item.org, int) else org_ids[id(item.org)]
 
     wanted = [(org_id_of(item), item) for item in batch.items.values()]
     ids = sorted({org_id for org_id, _ in wanted})
     columns = [Item.id, Item.organization_id, Item.direction, Item.text, Item.origin, Item.status,
-               *(getattr(Item, k) for k in _ITEM_FIELDS)]
+               Item.withdrawn_at, *(getattr(Item, k) for k in _ITEM_FIELDS)]
     current: dict[tuple[int, str, str], dict[str, Any]] = {}
     for chunk in _chunks(ids):
         for row in session.execute(select(*columns).where(Item.organization_id.in_(chunk))).mappings():
             current.setdefault((row["organization_id"], row["direction"], item_key(row["text"])), dict(row))
     inserts: list[dict[str, Any]] = []
     updates: list[dict[str, Any]] = []
+    listed: set[int] = set()
     for org_id, item in wanted:
         values = {k: v for k, v in item.fields.items() if k in _ITEM_FIELDS}
         found = current.get((org_id, item.direction, item_key(item.text)))
         if found is None:
             row = {"organization_id": org_id, "direction": item.direction, "text": item.text, "kind": "product",
                    "quantity": None, "unit": "", "annual_value": None, "annual_value_text": "",
-                   "certifications": "", "valid_until": None, "note": "", "origin": item.origin, "status": None,
+                   "certifications": "", "valid_until": None, "note": "", "origin": item.origin,
+                   "status": item.status,
                    "confidence": None, "evidence": None, "source": _source_of(item, source)}
             row.update(values)
             inserts.append(row)
@@ -258,8 +283,11 @@ def _write_items(session: Session, batch: Batch, report: ImportReport, org_ids: 
         if item.kind_guessed:  # a guess from a list cell never overrides a stored kind
             values.pop("kind", None)
         if found["origin"] == "inferred" or (found["origin"] == "scope" and item.origin == "declared"):
-            # the organization now declares (or registered) what copark had inferred; declared stays declared
-            values.update(origin=item.origin, status=None)
+            # the organization now declares (or registered) what copark had inferred, or the file carries the
+            # guess's review (an export with --include-inferred); declared stays declared
+            values.update(origin=item.origin, status=item.status)
+        values["withdrawn_at"] = None  # listed again
+        listed.add(found["id"])
         changed = _changes(found, values)
         if changed:
             updates.append({"id": found["id"], **changed})
@@ -269,5 +297,6 @@ def _write_items(session: Session, batch: Batch, report: ImportReport, org_ids: 
     if updates:
         session.execute(update(Item), updates)
     if inserts:
-        session.execute(insert(Item), inserts)
+        listed.update(session.scalars(insert(Item).returning(Item.id), inserts).all())
         report.items.created += len(inserts)
+    return listed

@@ -18,6 +18,7 @@ class Column:
     key: str
     required: bool = False
     width: int = 14
+    export_only: bool = False  # written by `copark export` and read back by import, not offered in the template
 
     @property
     def header(self) -> str:
@@ -43,6 +44,11 @@ class Layout:
     def sheet_name(self) -> str:
         return t(f"import.sheet.{self.key}")
 
+    @property
+    def template_columns(self) -> tuple[Column, ...]:
+        """The columns a person fills in (the template's); export adds the export-only ones."""
+        return tuple(c for c in self.columns if not c.export_only)
+
     @cached_property
     def by_key(self) -> dict[str, Column]:
         return {c.key: c for c in self.columns}
@@ -64,15 +70,16 @@ class Layout:
 
     def describe(self) -> str:
         """“企业: 企业名称*、简称、…” for error messages."""
-        return f"{self.sheet_name}（{'、'.join(c.template_header for c in self.columns)}）"
+        return f"{self.sheet_name}（{'、'.join(c.template_header for c in self.template_columns)}）"
 
 
 def _cols(layout: str, spec: str) -> tuple[Column, ...]:
-    """Columns from "key:width*" words; a trailing * marks a required column."""
+    """Columns from "key:width*" words; a trailing * marks a required column, a trailing ~ an export-only one."""
     out = []
     for word in spec.split():
-        name, _, width = word.rstrip("*").partition(":")
-        out.append(Column(layout, name, required=word.endswith("*"), width=int(width or 14)))
+        name, _, width = word.rstrip("*~").partition(":")
+        out.append(Column(layout, name, required=word.endswith("*"), width=int(width or 14),
+                          export_only=word.endswith("~")))
     return tuple(out)
 
 
@@ -85,7 +92,7 @@ ORGS = Layout("orgs", _cols(
 ITEMS = Layout("items", _cols(
     "items",
     "org:32* direction:10* kind:12 text:36* quantity:10 unit:8 annual_value:12 certifications:16 "
-    "valid_until:12 note:30",
+    "valid_until:12 note:30 origin:10~ status:10~",
 ))
 LAYOUTS: tuple[Layout, ...] = (PARKS, ORGS, ITEMS)
 

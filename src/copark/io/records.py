@@ -74,7 +74,8 @@ class ItemRecord:
     fields: dict[str, object] = field(default_factory=dict)
     kind_guessed: bool = False
     row: RawRow | None = None
-    origin: str = "declared"  # or "scope": read from the organization's 经营范围
+    origin: str = "declared"  # or "scope": read from the organization's 经营范围; "inferred": exported guess
+    status: str | None = None  # an inferred item's review state (proposed, accepted, dismissed)
 
     @property
     def org_identity(self) -> tuple[str, int]:

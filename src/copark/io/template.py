@@ -44,7 +44,7 @@ def write_template(path: Path, *, force: bool = False) -> Path:
 
 def write_header(sheet: Worksheet, layout: Layout, *, mark_required: bool = True) -> None:
     """Header row of a layout: bold, coloured by required/optional, frozen, with column widths."""
-    for index, column in enumerate(layout.columns, start=1):
+    for index, column in enumerate(layout.template_columns, start=1):
         cell = sheet.cell(row=1, column=index, value=column.template_header if mark_required else column.header)
         cell.font = _HEADER_FONT
         cell.fill = _REQUIRED_FILL if column.required else _OPTIONAL_FILL
@@ -53,7 +53,7 @@ def write_header(sheet: Worksheet, layout: Layout, *, mark_required: bool = True
 
 
 def _dropdown(sheet: Worksheet, layout: Layout, key: str, choices: list[str]) -> None:
-    index = [c.key for c in layout.columns].index(key) + 1
+    index = [c.key for c in layout.template_columns].index(key) + 1
     letter = get_column_letter(index)
     # errorStyle=warning: the list guides, but synonyms (公司, 贷款 …) may still be typed.
     validation = DataValidation(type="list", formula1='"' + ",".join(choices) + '"', allow_blank=True,
@@ -82,7 +82,7 @@ def _write_help(sheet: Worksheet) -> None:
     for layout in LAYOUTS:
         sheet.append([])
         sheet.append([f"【{layout.sheet_name}】"])
-        sheet.append([c.template_header for c in layout.columns])
+        sheet.append([c.template_header for c in layout.template_columns])
         for cell in sheet[sheet.max_row]:
             cell.font = _HEADER_FONT
         for n in (1, 2):

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 
 from copark.core.errors import CoparkError, Problem
-from copark.core.vocab import Direction, ItemKind, OrgKind, Origin
+from copark.core.vocab import Direction, InferredStatus, ItemKind, OrgKind, Origin
 from copark.io.industries import resolve_industry
 from copark.io.listcells import guess_kind, read_facts, split_list
 from copark.io.readers import RawRow, RawSheet
@@ -312,6 +312,7 @@ class Validator:
             "valid_until": self._parse(row, "valid_until", parse_date, problems),
             "note": self._text(row, "note", problems) or None,
         }
+        origin, status = self._review(row, problems)
         org: OrgRecord | int | None = None
         if org_name:
             org = self._find_org(row, org_name, problems)
@@ -320,7 +321,20 @@ class Validator:
         if guessed:
             fields["kind"] = guess_kind(text).value
         assert org is not None and direction is not None
-        self._add_item(ItemRecord(org, direction.value, text, _present(fields), kind_guessed=guessed, row=row))
+        self._add_item(ItemRecord(org, direction.value, text, _present(fields), kind_guessed=guessed, row=row,
+                                  origin=origin, status=status))
+
+    def _review(self, row: RawRow, problems: list[Problem]) -> tuple[str, str | None]:
+        """条目来源 and 推断状态 as `copark export` writes them: a machine guess stays a guess, a dismissed one
+        dismissed. Empty means declared."""
+        origin = self._vocab(row, "origin", Origin, "bad_origin", problems)
+        status = self._vocab(row, "status", InferredStatus, "bad_status", problems)
+        if origin != Origin.inferred:
+            if status is not None:
+                problems.append(Problem(row.where("status"), t("import.status_not_inferred", value=label(status)),
+                                        t("import.status_not_inferred.fix")))
+            return (origin or Origin.declared).value, None
+        return origin.value, (status or InferredStatus.proposed).value
 
     def _find_org(self, row: RawRow, name: str, problems: list[Problem]) -> OrgRecord | int | None:
         norm = self.norm(name)
@@ -353,8 +367,8 @@ class Validator:
         if existing is None:
             self.batch.items[item.key] = item
             return
-        if item.origin == Origin.declared:  # declared by hand as well as registered: it is declared
-            existing.origin = Origin.declared.value
+        if item.origin == Origin.declared:  # declared by hand as well as registered or inferred: it is declared
+            existing.origin, existing.status = Origin.declared.value, None
         incoming = dict(item.fields)
         if item.kind_guessed:
             incoming.pop("kind", None)

@@ -39,7 +39,8 @@ class Candidate:
 
 
 def declared(org: Organization, direction: Direction) -> list[Item]:
-    return [i for i in org.items if i.direction == direction and i.origin != Origin.inferred]
+    return [i for i in org.items if i.direction == direction and i.origin != Origin.inferred
+            and i.withdrawn_at is None]
 
 
 def product_texts(org: Organization) -> list[str]:

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from copark.parsing.names import simplify
 from copark.parsing.regions import RegionRecord
+from copark.services.items import LISTED
 from copark.services.organizations import find_organization
 from copark.storage.tables import Item, Organization, Park
 
@@ -31,6 +32,7 @@ class OrgDetail:
     park_name: str | None
     offers: list[Item]
     needs: list[Item]
+    withdrawn: list[Item]  # no longer listed: history
 
 
 def _region_prefix(region: RegionRecord) -> str:
@@ -54,15 +56,17 @@ def list_organizations(
         query = query.where(Organization.kind == kind)
     ids: list[int] = list(session.scalars(query.order_by(Organization.id)))
     if search:
+        # Case-insensitive on every backend (pcb finds PCB): ILIKE on PostgreSQL, lower() LIKE lower() on SQLite.
         word = simplify(search).strip()
         like = f"%{word}%"
-        item_orgs = select(Item.organization_id).where(Item.text.like(like))
+        item_orgs = select(Item.organization_id).where(Item.text.ilike(like), LISTED)
         hits = set(session.scalars(select(Organization.id).where(or_(
-            Organization.name.like(like), Organization.short_name.like(like),
-            Organization.description.like(like), Organization.id.in_(item_orgs)))))
+            Organization.name.ilike(like), Organization.short_name.ilike(like),
+            Organization.description.ilike(like), Organization.id.in_(item_orgs)))))
         # products is JSON (escaped non-ASCII on SQLite), so it is searched here rather than in SQL.
+        folded = word.casefold()
         for org_id, products in session.execute(select(Organization.id, Organization.products)):
-            if any(word in str(p) for p in products or []):
+            if any(folded in str(p).casefold() for p in products or []):
                 hits.add(org_id)
         ids = [i for i in ids if i in hits]
     total = len(ids)
@@ -73,7 +77,7 @@ def list_organizations(
         (org_id, direction): n
         for org_id, direction, n in session.execute(
             select(Item.organization_id, Item.direction, func.count())
-            .where(Item.organization_id.in_(shown), Item.origin == "declared")
+            .where(Item.organization_id.in_(shown), Item.origin == "declared", LISTED)
             .group_by(Item.organization_id, Item.direction)
         )
     }
@@ -94,8 +98,9 @@ def organization_detail(*, session: Session, ref: str) -> OrgDetail:
     org = find_organization(session=session, ref=ref)
     park_name = session.scalar(select(Park.name).where(Park.id == org.park_id)) if org.park_id else None
     items = sorted(org.items, key=lambda i: (i.origin != "declared", i.id))
-    return OrgDetail(org, park_name, [i for i in items if i.direction == "offer"],
-                     [i for i in items if i.direction == "need"])
+    listed = [i for i in items if i.withdrawn_at is None]
+    return OrgDetail(org, park_name, [i for i in listed if i.direction == "offer"],
+                     [i for i in listed if i.direction == "need"], [i for i in items if i.withdrawn_at is not None])
 
 
 def industry_codes(*, session: Session) -> dict[int, str]:

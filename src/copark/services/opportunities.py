@@ -20,6 +20,7 @@ from copark.matching.ranker import RANKER_VERSION, LearnedRanker
 from copark.matching.retrieval import head_word, normalize
 from copark.matching.signals import SIGNALS
 from copark.parsing.regions import RegionTable, builtin_regions, within_region
+from copark.services.items import LISTED
 from copark.services.organizations import find_organization
 from copark.storage.tables import Item, Opportunity, Organization, Park, RankerModel
 
@@ -179,10 +180,10 @@ def _keys(texts: list[str]) -> frozenset[str]:
 
 
 def _documents(session: Session, regions: RegionTable) -> tuple[dict[int, OrgDoc], list[ItemDoc], list[ItemDoc]]:
-    """Organizations and their offers/needs as engine documents (dismissed inferred items left out)."""
+    """Organizations and their offers/needs as engine documents (withdrawn and dismissed items left out)."""
     parks = list(session.scalars(select(Park)))
     orgs = list(session.scalars(select(Organization).order_by(Organization.id)))
-    items = session.scalars(select(Item).where((Item.status.is_(None)) | (Item.status != "dismissed"))
+    items = session.scalars(select(Item).where((Item.status.is_(None)) | (Item.status != "dismissed"), LISTED)
                             .order_by(Item.id)).all()
     by_org: dict[int, list[Item]] = {}
     for item in items:

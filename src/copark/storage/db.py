@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import importlib.util
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError
+from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from copark.core.errors import CoparkError
@@ -77,3 +78,50 @@ def transaction(engine: Engine) -> Iterator[Session]:
     """A session whose work commits on success and rolls back entirely on any error."""
     with session_factory(engine)() as session, session.begin():
         yield session
+
+
+class LockTimeout(Exception):
+    """Another transaction held the workspace lock for longer than the wait allowed."""
+
+
+_POLL_SECONDS = 0.1
+
+
+def hold_lock(session: Session | Connection, name: str, *, wait: float,
+              on_wait: Callable[[], None] | None = None) -> None:
+    """Hold the workspace-wide lock `name` until the session's transaction ends, waiting up to `wait` seconds.
+
+    Call it first in the transaction. SQLite: the transaction becomes BEGIN IMMEDIATE (the database's one write
+    lock); PostgreSQL: a transaction-level advisory lock, per schema. Waiting is a Python loop rather than the
+    driver's busy timeout so that Ctrl-C stops it at once. `on_wait` is called once if the lock is taken.
+    """
+    connection = session.connection() if isinstance(session, Session) else session
+    sqlite = connection.dialect.name == "sqlite"
+    if sqlite:
+        busy = connection.exec_driver_sql("PRAGMA busy_timeout").scalar()
+        connection.exec_driver_sql("PRAGMA busy_timeout = 0")
+    deadline = time.monotonic() + wait
+    try:
+        while not _try_lock(connection, name, sqlite):
+            if on_wait is not None:
+                on_wait()
+                on_wait = None
+            if time.monotonic() >= deadline:
+                raise LockTimeout(name)
+            time.sleep(_POLL_SECONDS)
+    finally:
+        if sqlite:
+            connection.exec_driver_sql(f"PRAGMA busy_timeout = {int(busy or 0)}")
+
+
+def _try_lock(connection, name: str, sqlite: bool) -> bool:  # noqa: ANN001
+    if not sqlite:
+        return bool(connection.execute(text(
+            "select pg_try_advisory_xact_lock(hashtext(current_schema()), hashtext(:name))"), {"name": name}).scalar())
+    try:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+    except OperationalError as error:
+        if "locked" in str(error.orig) or "busy" in str(error.orig):
+            return False
+        raise
+    return True

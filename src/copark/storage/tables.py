@@ -117,6 +117,9 @@ class Item(Base):
     confidence: Mapped[float | None] = mapped_column(Float)
     evidence: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     source: Mapped[str] = mapped_column(String(255), default="")
+    # Set when the organization no longer lists the item (import --sync, `copark item withdraw`): kept as history,
+    # left out of matching, counts and exports; listing it again clears it.
+    withdrawn_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
 
     organization: Mapped[Organization] = relationship(back_populates="items")
 

@@ -4,6 +4,11 @@ MESSAGES: dict[str, str] = {
     "demo.help": "导入内置的雨溆工业园示例数据（示意性数据），并按行业列出跨区域对接机会。",
     "demo.opt.top": "每个行业显示得分最高的几条",
     "demo.loading": "正在导入示例数据……",
+    "demo.not_empty": (
+        "数据库 {url} 中已有非示例数据（{parks} 个园区、{orgs} 个机构、{items} 条清单条目），copark demo 不会向其中写入"
+        "示例数据，以免虚构机构混入您的清单、覆盖您的园区；数据库未作任何改动"
+    ),
+    "demo.not_empty.fix": "请在新的数据库中运行示例，例如：copark --database sqlite:///copark-demo.sqlite demo",
     "demo.loaded": "已导入示例数据：{orgs} 家机构，{items} 条资源/需求（数据库：{url}）",
     "demo.matching": "正在匹配跨区域对接机会……",
     "demo.summary": "共找到 {count} 个跨区域对接机会，涉及 {industries} 个行业（按需求方所属行业分组，每组显示得分最高的几条）：",
