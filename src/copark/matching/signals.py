@@ -142,21 +142,7 @@ class SignalIndex:
         q = self.orgs.queries(texts)
         broad = switched(self.orgs.broad(q, enabled=enabled), enabled)
         broad.update(self._item_level(texts, enabled))
-        n = len(self.profiles)
-        mask = np.zeros((len(texts), n), dtype=bool)
-        for name, count in LEARNING.nominate.items():
-            values = broad.get(name)
-            if values is None or not n:
-                continue
-            if allowed is not None:
-                values = np.where(allowed, values, -np.inf)
-            k = min(count, n)
-            top = np.argpartition(-values, k - 1, axis=1)[:, :k]
-            keep = (np.take_along_axis(values, top, axis=1) > 0).ravel()  # a zero signal nominates nobody
-            mask[np.repeat(np.arange(len(texts)), k)[keep], top.ravel()[keep]] = True
-        if allowed is not None:
-            mask &= allowed
-        rows, cols = np.nonzero(mask)  # by need, then organization
+        rows, cols = _nominate(broad, len(texts), len(self.profiles), allowed)
         features: dict[str, np.ndarray] = {}
         for name, values in broad.items():
             features[name] = values[rows, cols]
@@ -206,6 +192,28 @@ class Candidates:
         if not names:
             return np.zeros((len(self.rows), 0), dtype=np.float32)
         return np.stack([self.features[name] for name in names], axis=1).astype(np.float32)
+
+
+def _nominate(broad: dict[str, np.ndarray], n_needs: int, n_orgs: int, allowed: np.ndarray | None,
+              ) -> tuple[np.ndarray, np.ndarray]:
+    """(need rows, organization cols) of the candidates, sorted: the top organizations of each broad signal
+    (LEARNING.nominate) among the allowed ones; a zero signal nominates nobody."""
+    mask = np.zeros((n_needs, n_orgs), dtype=bool)
+    signals = [(broad[name], count) for name, count in LEARNING.nominate.items() if name in broad]
+    if not n_orgs or not signals:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    for row in range(n_needs):
+        # the allowed organizations of this need (a region rule may leave a fifth of them): partition only those
+        cols = np.flatnonzero(allowed[row if len(allowed) > 1 else 0]) if allowed is not None else None
+        for values, count in signals:
+            mine = values[row] if cols is None else values[row, cols]
+            k = min(count, len(mine))
+            if not k:
+                continue
+            top = np.argpartition(-mine, k - 1)[:k]
+            top = top[mine[top] > 0]
+            mask[row, top if cols is None else cols[top]] = True
+    return np.nonzero(mask)
 
 
 def _within_need(values: np.ndarray, rows: np.ndarray, n_needs: int) -> tuple[np.ndarray, np.ndarray]:
