@@ -64,6 +64,11 @@ def strip_legal_form(name: str) -> str:
     return text
 
 
+@lru_cache(maxsize=8)
+def _prefix_set(region_words: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(w for w in (*region_words, *(p + "省" for p in _PROVINCES), *_PROVINCES) if w)
+
+
 def normalize_name(name: str, region_words: tuple[str, ...] = ()) -> str:
     """Key for matching the same organization across files: 湖南舒小福新材料科技有限公司 → 舒小福新材料科技.
 
@@ -73,13 +78,14 @@ def normalize_name(name: str, region_words: tuple[str, ...] = ()) -> str:
     text = simplify(name).strip()
     text = re.sub(r"[(（][^)）]{1,12}[)）]", "", text)  # 可孚医疗(长沙)有限公司
     text = strip_legal_form(_PUNCT.sub("", text))
-    prefixes = sorted({*region_words, *(p + "省" for p in _PROVINCES), *_PROVINCES}, key=len, reverse=True)
+    prefixes = _prefix_set(region_words)
+    longest = max(map(len, prefixes))
     stripped = True
-    while stripped:
+    while stripped:  # the longest region word first, as often as one leads (湖南省 then 长沙市)
         stripped = False
-        for prefix in prefixes:
-            if prefix and text.startswith(prefix) and len(text) > len(prefix) + 1:
-                text = text[len(prefix):]
+        for size in range(min(longest, len(text) - 2), 0, -1):
+            if text[:size] in prefixes:
+                text = text[size:]
                 stripped = True
                 break
     return text.lower()

@@ -69,6 +69,7 @@ MESSAGES: dict[str, str] = {
     "region.unknown": "无法识别地区“{value}”",
     "region.ambiguous": "地区“{value}”不唯一，可能是：{candidates}",
     "region.fix": "请写完整名称（如“长沙市雨花区”“怀化市溆浦县”）或6位行政区划代码",
+    "region.ambiguous.fix": "请在前面加上所属省、市（如“北京市朝阳区”），或填写6位行政区划代码",
     "number.bad": "“{value}”不是有效数字",
     "number.fix": "请填写数字，如 120",
     "date.bad": "“{value}”不是有效日期",
