@@ -36,3 +36,76 @@ def test_ambiguous_region_is_refused_with_candidates(tmp_path: Path, sqlite_work
     (problem,) = problems_of(error)
     assert problem.startswith("a.xlsx/企业/第2行/所在地区") and "北京市朝阳区" in problem and "长春市朝阳区" in problem
     assert counts(sqlite_workspace) == (0, 0, 0)
+
+
+# ---- items 3 and 4: units in headers, amounts inside list cells ----------------------------------------------
+def test_header_units_apply_to_the_column(tmp_path: Path, sqlite_workspace: Workspace) -> None:
+    from copark.storage.tables import Item
+
+    path = book(tmp_path / "u.xlsx", {
+        "企业": [["企业名称", "年营业收入（万元）"], ["甲公司", 3500], ["乙公司", "2.5亿"], ["丙公司", "120"]],
+        "清单明细": [["企业名称", "资源/需求", "内容", "数量（吨）", "年金额(亿元)"], ["甲公司", "需求", "钢材", 50, 1.5]],
+    })
+    import_files(workspace=sqlite_workspace, paths=[path])
+    assert _orgs(sqlite_workspace, Organization.name, Organization.annual_revenue, Organization.annual_revenue_text) == [
+        ("甲公司", 3.5e7, "3500万元"), ("乙公司", 2.5e8, "2.5亿"), ("丙公司", 1.2e6, "120万元")]
+    with sqlite_workspace.transaction() as session:
+        item = session.scalars(select(Item)).one()
+        assert (item.quantity, item.unit, item.annual_value, item.annual_value_text) == (50, "吨", 1.5e8, "1.5亿元")
+
+
+def test_header_units_survive_export_and_reimport(tmp_path: Path, sqlite_workspace: Workspace) -> None:
+    from copark.io.exporter import export_workspace
+
+    path = book(tmp_path / "u.xlsx", {"企业": [["企业名称", "年营业收入（万元）"], ["甲公司", 3500]]})
+    import_files(workspace=sqlite_workspace, paths=[path])
+    out = tmp_path / "out.xlsx"
+    export_workspace(workspace=sqlite_workspace, path=out)
+    again = import_files(workspace=sqlite_workspace, paths=[out])
+    assert (again.orgs.updated, again.orgs.unchanged) == (0, 1)
+    assert _orgs(sqlite_workspace, Organization.annual_revenue) == [(3.5e7,)]
+
+
+def test_a_foreign_currency_header_is_refused(tmp_path: Path, sqlite_workspace: Workspace) -> None:
+    path = book(tmp_path / "f.xlsx", {"企业": [["企业名称", "年营业收入（万美元）"], ["甲公司", 3500]]})
+    with pytest.raises(ValidationFailed) as error:
+        import_files(workspace=sqlite_workspace, paths=[path])
+    (problem,) = problems_of(error)
+    assert problem.startswith("f.xlsx/企业/第1行/年营业收入（万美元）") and "万美元" in problem and "万元" in problem
+    assert counts(sqlite_workspace) == (0, 0, 0)
+
+
+def test_amounts_in_list_cells_leave_the_matched_text(tmp_path: Path, sqlite_workspace: Workspace) -> None:
+    from copark.storage.tables import Item
+
+    path = book(tmp_path / "a.xlsx", {
+        "企业": [["企业名称", "需求清单"], ["甲公司", "注塑件（年采购约2000万元）；钢材，月用量50吨；医用口罩（N95）"]],
+        "清单明细": [["企业名称", "资源/需求", "内容", "备注"], ["甲公司", "资源", "模具加工（年产能300套）", "可打样"]],
+    })
+    import_files(workspace=sqlite_workspace, paths=[path])
+    with sqlite_workspace.transaction() as session:
+        items = {i.text: i for i in session.scalars(select(Item))}
+    assert set(items) == {"注塑件", "钢材", "医用口罩（N95）", "模具加工"}
+    assert (items["注塑件"].annual_value, items["注塑件"].annual_value_text, items["注塑件"].note) == (
+        2e7, "2000万元", "年采购约2000万元")
+    assert (items["钢材"].quantity, items["钢材"].unit, items["钢材"].note) == (50, "吨", "月用量50吨")
+    assert (items["模具加工"].quantity, items["模具加工"].unit, items["模具加工"].note) == (300, "套", "可打样；年产能300套")
+    # re-importing the same cells changes nothing
+    again = import_files(workspace=sqlite_workspace, paths=[path])
+    assert (again.items.created, again.items.updated) == (0, 0)
+
+
+def test_items_stored_with_amounts_in_their_text_are_updated_not_duplicated(
+        tmp_path: Path, sqlite_workspace: Workspace) -> None:
+    from copark.storage.tables import Item
+
+    with sqlite_workspace.transaction() as session:  # as an import before issue 9 stored it
+        org = Organization(name="甲公司", norm_name="甲公司", kind="enterprise")
+        session.add(org)
+        session.flush()
+        session.add(Item(organization_id=org.id, direction="need", text="注塑件（年采购约2000万元）", annual_value=2e7))
+    path = book(tmp_path / "a.xlsx", {"企业": [["企业名称", "需求清单"], ["甲公司", "注塑件（年采购约2000万元）"]]})
+    report = import_files(workspace=sqlite_workspace, paths=[path])
+    assert (report.items.created, report.items.updated) == (0, 1)
+    with sqlite_workspace.transaction() as session:
+        assert [(i.text, i.note) for i in session.scalars(select(Item))] == [("注塑件", "年采购约2000万元")]

@@ -11,6 +11,7 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from copark.core.errors import Problem, ValidationFailed
+from copark.io.listcells import split_facts
 from copark.io.readers import RawSheet, read_file
 from copark.io.records import ItemRecord, OrgRecord, item_key
 from copark.io.rejects import default_rejects_path, write_rejects
@@ -241,7 +242,9 @@ def _write_items(session: Session, batch: Batch, report: ImportReport, org_ids: 
     current: dict[tuple[int, str, str], dict[str, Any]] = {}
     for chunk in _chunks(ids):
         for row in session.execute(select(*columns).where(Item.organization_id.in_(chunk))).mappings():
-            current.setdefault((row["organization_id"], row["direction"], item_key(row["text"])), dict(row))
+            # items stored before figures were split off their text (注塑件（年采购约2000万元）) are found too
+            current.setdefault((row["organization_id"], row["direction"], item_key(split_facts(row["text"])[0])),
+                               dict(row))
     inserts: list[dict[str, Any]] = []
     updates: list[dict[str, Any]] = []
     for org_id, item in wanted:
@@ -255,6 +258,8 @@ def _write_items(session: Session, batch: Batch, report: ImportReport, org_ids: 
             row.update(values)
             inserts.append(row)
             continue
+        if found["text"] != item.text and split_facts(found["text"])[1]:
+            values["text"] = item.text
         if item.kind_guessed:  # a guess from a list cell never overrides a stored kind
             values.pop("kind", None)
         if found["origin"] == "inferred" or (found["origin"] == "scope" and item.origin == "declared"):

@@ -88,6 +88,8 @@ ITEMS = Layout("items", _cols(
     "valid_until:12 note:30",
 ))
 LAYOUTS: tuple[Layout, ...] = (PARKS, ORGS, ITEMS)
+# Money columns: a unit in their header (年营业收入（万元）) applies to every plain number below it.
+AMOUNT_COLUMNS = {"parks": (), "orgs": ("revenue",), "items": ("annual_value",)}
 
 # Columns people add for their own bookkeeping; ignoring them loses nothing.
 _IGNORABLE = {"序号", "编号", "no", "no.", "#", "行号"}

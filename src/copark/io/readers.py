@@ -11,9 +11,10 @@ from pathlib import Path
 from xml.etree.ElementTree import ParseError
 
 from copark.core.errors import CoparkError, Problem
-from copark.io.layouts import Detected, detect_layout, expected_headers, normalize_header
+from copark.io.layouts import AMOUNT_COLUMNS, Detected, detect_layout, expected_headers, normalize_header
 from copark.io.xlsxstream import StreamBook
 from copark.locale import t
+from copark.parsing.numbers import amount_unit, header_note
 
 # A title row or two ("雨溆工业园企业需求清单") may sit above the header row.
 HEADER_SEARCH_ROWS = 5
@@ -207,3 +208,9 @@ def _check_headers(sheet: RawSheet, problems: list[Problem], warnings: list[str]
                                 t("import.duplicate_header.fix")))
     for header in sheet.detected.unknown:
         warnings.append(f"{where}: {t('import.unknown_column', column=header)}")
+    for key in AMOUNT_COLUMNS[sheet.layout_key]:
+        header = sheet.header_of(key)
+        note = header_note(header)
+        if key in sheet.detected.columns and note and amount_unit(header) is None:
+            problems.append(Problem(f"{where}/{header}", t("import.bad_amount_unit", column=header, unit=note),
+                                    t("import.bad_amount_unit.fix")))

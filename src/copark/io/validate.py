@@ -6,11 +6,12 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import Enum
+from functools import partial
 
 from copark.core.errors import CoparkError, Problem
 from copark.core.vocab import Direction, ItemKind, OrgKind, Origin
 from copark.io.industries import resolve_industry
-from copark.io.listcells import guess_kind, read_facts, split_list
+from copark.io.listcells import guess_kind, read_facts, split_facts, split_list
 from copark.io.readers import RawRow, RawSheet
 from copark.io.records import MAX_LENGTH, ItemRecord, OrgRecord, ParkRecord, cell_text
 from copark.io.scope import scope_objects
@@ -18,7 +19,15 @@ from copark.knowledge.industries import IndustryTable, parse_code
 from copark.locale import label, labels, parse_label, t
 from copark.parsing.credit_code import validate_credit_code
 from copark.parsing.names import normalize_name
-from copark.parsing.numbers import parse_amount, parse_date, parse_int, parse_quantity
+from copark.parsing.numbers import (
+    amount_unit,
+    header_note,
+    parse_amount,
+    parse_date,
+    parse_int,
+    parse_quantity,
+    states_unit,
+)
 from copark.parsing.regions import RegionTable
 
 
@@ -69,6 +78,7 @@ class Validator:
         self._rejected_norms: set[str] = set()
         self._shared_norms: dict[str, list[OrgRecord]] = {}  # names two organizations with different codes share
         self._orgs_settled = False
+        self._amount_parsers: dict[str, Callable[[object], object]] = {}
 
     # ---- entry point -------------------------------------------------------------------------------
     def run(self, sheets: list[RawSheet], progress: Callable[[int], None] | None = None) -> Batch:
@@ -129,6 +139,17 @@ class Validator:
             problems.append(Problem(row.where(key), found.problem.what, found.problem.fix))
             return None
         return found
+
+    def _amount(self, row: RawRow, key: str, problems: list[Problem]) -> tuple[float | None, str | None]:
+        """An amount cell in the unit its header states (年营业收入（万元）: 3500 is 3500万元), and its text as
+        written with that unit (3500万元), so an export read back without the header's note means the same."""
+        unit = amount_unit(row.sheet.header_of(key)) or "元"
+        parser = self._amount_parsers.setdefault(unit, partial(parse_amount, unit=unit))
+        value = self._parse(row, key, parser, problems)
+        if value is None:
+            return None, None
+        text = cell_text(row.cell(key))
+        return value, text if states_unit(text) or unit == "元" else text + unit
 
     def _region(self, value: object) -> str:
         return self.regions.resolve(cell_text(value)).code
@@ -195,7 +216,7 @@ class Validator:
         name = self._text(row, "name", problems, required=True)
         kind = self._vocab(row, "kind", OrgKind, "bad_kind", problems)
         credit_code = self._parse(row, "credit_code", validate_credit_code, problems)
-        revenue = self._parse(row, "revenue", parse_amount, problems)
+        revenue, revenue_text = self._amount(row, "revenue", problems)
         # The registered 经营范围 is the description when the row gives no 企业简介 of its own.
         scope = self._text(row, "scope", problems)
         fields = {
@@ -209,7 +230,7 @@ class Validator:
             "contact": self._text(row, "contact", problems) or None,
             "employees": self._parse(row, "employees", parse_int, problems),
             "annual_revenue": revenue,
-            "annual_revenue_text": cell_text(row.cell("revenue")) if revenue is not None else None,
+            "annual_revenue_text": revenue_text,
         }
         if name and not problems and not self.norm(name):
             problems.append(Problem(row.where("name"), t("import.required", column=row.sheet.header_of("name")),
@@ -271,12 +292,14 @@ class Validator:
                 for key, direction in (("offers", Direction.offer), ("needs", Direction.need)):
                     for piece in split_list(row.cell(key)):
                         facts = read_facts(piece)
-                        item = ItemRecord(record, direction.value, piece, _present({
-                            "kind": guess_kind(piece).value,
+                        text, phrases = split_facts(piece)
+                        item = ItemRecord(record, direction.value, text, _present({
+                            "kind": guess_kind(text).value,
                             "annual_value": facts.annual_value,
                             "annual_value_text": facts.annual_value_text or None,
                             "quantity": facts.quantity,
                             "unit": facts.unit or None,
+                            "note": phrases or None,
                         }), kind_guessed=True, row=row)
                         self._add_item(item)
                 for piece in scope_objects(row.cell("scope")):
@@ -300,18 +323,20 @@ class Validator:
                 p.where == row.where("quantity") for p in problems):
             problems.append(Problem(row.where("quantity"), t("import.bad_quantity", value=row.cell("quantity")),
                                     t("import.bad_quantity.fix")))
-        value = self._parse(row, "annual_value", parse_amount, problems)
-        unit = self._text(row, "unit", problems) or (quantity.unit if quantity else "")  # type: ignore[attr-defined]
+        value, value_text = self._amount(row, "annual_value", problems)
+        unit = (self._text(row, "unit", problems) or (quantity.unit if quantity else "")  # type: ignore[attr-defined]
+                or (header_note(row.sheet.header_of("quantity")) if quantity else ""))
         fields = {
             "kind": kind.value if kind else None,
             "quantity": quantity.value if quantity else None,  # type: ignore[attr-defined]
             "unit": unit or None,
             "annual_value": value,
-            "annual_value_text": cell_text(row.cell("annual_value")) if value is not None else None,
+            "annual_value_text": value_text,
             "certifications": self._text(row, "certifications", problems) or None,
             "valid_until": self._parse(row, "valid_until", parse_date, problems),
             "note": self._text(row, "note", problems) or None,
         }
+        text = self._text_facts(text, fields)
         org: OrgRecord | int | None = None
         if org_name:
             org = self._find_org(row, org_name, problems)
@@ -321,6 +346,20 @@ class Validator:
             fields["kind"] = guess_kind(text).value
         assert org is not None and direction is not None
         self._add_item(ItemRecord(org, direction.value, text, _present(fields), kind_guessed=guessed, row=row))
+
+    @staticmethod
+    def _text_facts(text: str, fields: dict[str, object]) -> str:
+        """内容 as matched: amounts and quantities it mentions fill the columns left empty and join 备注."""
+        clean, phrases = split_facts(text)
+        if not phrases:
+            return text
+        facts = read_facts(text)
+        if fields["annual_value"] is None and facts.annual_value is not None:
+            fields.update(annual_value=facts.annual_value, annual_value_text=facts.annual_value_text)
+        if fields["quantity"] is None and facts.quantity is not None:
+            fields.update(quantity=facts.quantity, unit=fields["unit"] or facts.unit or None)
+        fields["note"] = "；".join(str(n) for n in (fields["note"], phrases) if n)
+        return clean
 
     def _find_org(self, row: RawRow, name: str, problems: list[Problem]) -> OrgRecord | int | None:
         norm = self.norm(name)
