@@ -277,7 +277,7 @@ def test_unreadable_files_are_clear_errors(tmp_path: Path, sqlite_workspace: Wor
     (tmp_path / "old.xls").write_bytes(b"\xd0\xcf\x11\xe0")
     (tmp_path / "fake.xlsx").write_text("not a zip")
     (tmp_path / "folder").mkdir()
-    for name, message in (("old.xls", "不支持的文件类型"), ("fake.xlsx", "无法读取 Excel"), ("none.xlsx", "找不到文件"),
+    for name, message in (("old.xls", "不支持的文件类型"), ("fake.xlsx", "不是 Excel 工作簿"), ("none.xlsx", "找不到文件"),
                           ("folder", "是一个文件夹")):
         with pytest.raises(CoparkError, match=message):
             import_files(workspace=sqlite_workspace, paths=[tmp_path / name])

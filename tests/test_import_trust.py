@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from copark.core.errors import ValidationFailed
+from copark.core.errors import CoparkError, ValidationFailed
 from copark.io.importer import import_files
 from copark.storage.tables import Organization
 from copark.workspace import Workspace
@@ -109,3 +109,59 @@ def test_items_stored_with_amounts_in_their_text_are_updated_not_duplicated(
     assert (report.items.created, report.items.updated) == (0, 1)
     with sqlite_workspace.transaction() as session:
         assert [(i.text, i.note) for i in session.scalars(select(Item))] == [("注塑件", "年采购约2000万元")]
+
+
+# ---- item 7: files as they really come --------------------------------------------------------------------
+def test_csv_with_an_unbalanced_quote_is_refused_with_its_line(tmp_path: Path, sqlite_workspace: Workspace) -> None:
+    path = tmp_path / "q.csv"
+    path.write_text('企业名称,所在地区,需求清单\n长沙引号一公司,"溆浦县,注塑模具\n长沙引号二公司,雨花区,钢材\n'
+                    '长沙引号三公司,雨花区,铜线\n', encoding="utf-8")
+    with pytest.raises(CoparkError) as error:
+        import_files(workspace=sqlite_workspace, paths=[path])
+    assert str(error.value).startswith("q.csv/第2行") and "引号" in str(error.value)
+    assert counts(sqlite_workspace) == (0, 0, 0)
+    # …also when a later quote closes it, so that it swallowed whole rows
+    path.write_text('企业名称,所在地区,需求清单\n长沙引号一公司,"溆浦县,注塑模具\n长沙引号二公司,雨花区,钢材"\n',
+                    encoding="utf-8")
+    with pytest.raises(CoparkError, match="第2行有未配对的引号"):
+        import_files(workspace=sqlite_workspace, paths=[path])
+
+
+def test_quoted_multiline_cells_are_still_read(tmp_path: Path, sqlite_workspace: Workspace) -> None:
+    path = tmp_path / "m.csv"
+    path.write_text('企业名称,所在地区,需求清单\n甲公司,溆浦县,"钢材\n铜线"\n乙公司,雨花区,"注塑件，模具"\n', encoding="utf-8")
+    report = import_files(workspace=sqlite_workspace, paths=[path])
+    assert (report.orgs.created, report.items.created) == (2, 3)
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le"])
+def test_utf16_tab_separated_text_is_read(tmp_path: Path, sqlite_workspace: Workspace, encoding: str) -> None:
+    path = tmp_path / "unicode.txt"
+    path.write_bytes("企业名称\t所在地区\t需求清单\r\n甲公司\t溆浦县\t钢材；铜线\r\n".encode(encoding))
+    report = import_files(workspace=sqlite_workspace, paths=[path])
+    assert (report.orgs.created, report.items.created) == (1, 2)
+    assert _orgs(sqlite_workspace, Organization.name, Organization.region_code) == [("甲公司", "431224")]
+
+
+@pytest.mark.parametrize(("content", "message"), [
+    (b"", "文件是空的"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100, "旧版 Excel（.xls）"),
+    (b"not a zip at all", "不是 Excel 工作簿"),
+    ("docx", "Word 文档"),
+])
+def test_files_that_are_no_workbook_are_named_in_chinese(tmp_path: Path, sqlite_workspace: Workspace,
+                                                         content: bytes | str, message: str) -> None:
+    import zipfile
+
+    path = tmp_path / "清单.xlsx"
+    if content == "docx":
+        with zipfile.ZipFile(path, "w") as archive:
+            archive.writestr("[Content_Types].xml", "<Types/>")
+            archive.writestr("word/document.xml", "<document/>")
+    else:
+        path.write_bytes(content)  # type: ignore[arg-type]
+    with pytest.raises(CoparkError) as error:
+        import_files(workspace=sqlite_workspace, paths=[path])
+    text = str(error.value)
+    assert text.startswith("清单.xlsx") and message in text and "另存为" in text
+    assert "zip" not in text.lower()

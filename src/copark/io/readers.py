@@ -106,23 +106,85 @@ def read_file(path: Path, problems: list[Problem], warnings: list[str], tick: Ti
     raise CoparkError(t("import.bad_suffix", suffix=suffix or path.name), t("import.bad_suffix.fix"), str(path))
 
 
-def _csv_rows(path: Path) -> list[tuple[object, ...]]:
-    data = path.read_bytes()
-    for encoding in ("utf-8-sig", "gb18030"):
+def _decode(path: Path, data: bytes) -> str:
+    """CSV text: UTF-8 (with or without BOM), UTF-16 (Excel's “Unicode 文本”), else GB18030 (GBK)."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        encodings: tuple[str, ...] = ("utf-16",)
+    elif b"\x00" in data:  # UTF-16 without its byte-order mark: the ASCII tabs and line breaks carry a zero byte
+        odd = data[1::2].count(b"\x00")
+        encodings = ("utf-16-le",) if odd >= data[::2].count(b"\x00") else ("utf-16-be",)
+    else:
+        encodings = ("utf-8-sig", "gb18030")
+    for encoding in encodings:
         try:
             text = data.decode(encoding)
-            break
         except UnicodeDecodeError:
             continue
-    else:  # pragma: no cover - gb18030 decodes nearly any byte string
-        raise CoparkError(t("import.bad_csv", error="encoding"), t("import.bad_csv.fix"), path.name)
+        if "\x00" not in text:
+            return text
+    raise CoparkError(t("import.csv_encoding"), t("import.bad_csv.fix"), path.name)
+
+
+def _delimiter(text: str) -> str:
+    """Comma, or tab when the first line is tab-separated (Excel's “文本文件（制表符分隔）”)."""
+    first = text.split("\n", 1)[0]
+    return "\t" if first.count("\t") > first.count(",") else ","
+
+
+def _csv_rows(path: Path) -> list[tuple[object, ...]]:
+    """Rows of a CSV file; a quote left open (which would swallow the rows after it) is refused with its line."""
+    text = _decode(path, path.read_bytes())
+    delimiter = _delimiter(text)
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter, strict=True)
+    rows: list[tuple[object, ...]] = []
+    width = 0
+    start = 1
     try:
-        return [tuple(cell if cell.strip() else None for cell in row) for row in csv.reader(io.StringIO(text))]
+        for row in reader:
+            width = width or len(row)
+            if any(_swallowed_rows(cell, delimiter, width) for cell in row):
+                raise csv.Error("swallowed")
+            rows.append(tuple(cell if cell.strip() else None for cell in row))
+            start = reader.line_num + 1
     except csv.Error as exc:
-        raise CoparkError(t("import.bad_csv", error=exc), t("import.bad_csv.fix"), path.name) from exc
+        raise CoparkError(t("import.csv_quote", line=start), t("import.csv_quote.fix"),
+                          f"{path.name}/{t('import.line', line=start)}") from exc
+    return rows
+
+
+def _swallowed_rows(cell: str, delimiter: str, width: int) -> bool:
+    """A quoted cell holding whole lines of the file: its opening quote was never meant to be closed there."""
+    if "\n" not in cell or width < 3:
+        return False
+    return any(line.count(delimiter) >= max(1, (width - 1) // 2) for line in cell.splitlines()[1:])
+
+
+_ZIP_MAGIC = b"PK\x03\x04"
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # .xls, .doc and encrypted .xlsx are OLE2 compound files
+
+
+def _check_workbook(path: Path) -> None:
+    """Say in words what a file named .xlsx really is when it is not a workbook."""
+    with open(path, "rb") as handle:
+        head = handle.read(8)
+    if not head:
+        raise CoparkError(t("import.xlsx_empty"), t("import.xlsx_resave.fix"), path.name)
+    if head.startswith(_OLE_MAGIC):
+        raise CoparkError(t("import.xlsx_is_ole"), t("import.xlsx_resave.fix"), path.name)
+    if not head.startswith(_ZIP_MAGIC):
+        raise CoparkError(t("import.xlsx_not_zip"), t("import.xlsx_resave.fix"), path.name)
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = set(archive.namelist())
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise CoparkError(t("import.xlsx_broken"), t("import.xlsx_resave.fix"), path.name) from exc
+    if "xl/workbook.xml" not in names:
+        kind = "word" if "word/document.xml" in names else "ppt" if "ppt/presentation.xml" in names else "other"
+        raise CoparkError(t(f"import.xlsx_is_{kind}"), t("import.xlsx_resave.fix"), path.name)
 
 
 def _read_xlsx(path: Path, problems: list[Problem], warnings: list[str], tick: Tick | None) -> Iterator[RawSheet]:
+    _check_workbook(path)
     try:
         book = StreamBook(str(path))
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, ParseError) as exc:
