@@ -330,18 +330,9 @@ def test_industry_words_are_kept_as_written(tmp_path: Path, sqlite_workspace: Wo
     assert again.orgs.updated == 0 and again.orgs.unchanged == 2
 
 
-def test_classes_of_an_unlisted_division_need_the_gbt_import(tmp_path: Path, sqlite_workspace: Workspace) -> None:
-    """8411 综合医院 is GB/T 4754-2017, but the built-in table stops at division 84: say so, then accept it
-    once `copark kb import --gbt` has loaded the full table."""
-    from copark.knowledge.importers import import_knowledge
-
+def test_every_gbt_class_is_known_without_kb_import(tmp_path: Path, sqlite_workspace: Workspace) -> None:
+    """8411 综合医院 is GB/T 4754-2017: the shipped table is complete, so no `copark kb import --gbt` is needed."""
     path = book(tmp_path / "h.xlsx", {"企业": [ORG_HEADERS, org_row("溆浦县人民医院", industry="8411")]})
-    with pytest.raises(ValidationFailed) as error:
-        import_files(workspace=sqlite_workspace, paths=[path])
-    assert ["84 卫生" in p and "kb import --gbt" in p for p in problems_of(error)] == [True]
-    gbt = tmp_path / "gbt.csv"
-    gbt.write_text("code,name,level,parent,section\n841,医院,3,84,Q\n8411,综合医院,4,841,Q\n", encoding="utf-8")
-    import_knowledge(workspace=sqlite_workspace, gbt=gbt)
     import_files(workspace=sqlite_workspace, paths=[path])
     with sqlite_workspace.transaction() as session:
         assert session.scalar(select(Organization.industry_code)) == "8411"

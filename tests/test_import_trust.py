@@ -165,3 +165,46 @@ def test_files_that_are_no_workbook_are_named_in_chinese(tmp_path: Path, sqlite_
     text = str(error.value)
     assert text.startswith("清单.xlsx") and message in text and "另存为" in text
     assert "zip" not in text.lower()
+
+
+# ---- item 6: the whole GB/T 4754-2017 table, 主导产业 words --------------------------------------------------
+def test_the_shipped_industry_table_is_the_whole_standard() -> None:
+    from copark.knowledge.industries import builtin_industries
+
+    table = builtin_industries()
+    assert [len(table.level(level)) for level in (1, 2, 3, 4)] == [20, 97, 473, 1381]
+    assert (table.name("0151"), table.name("0220"), table.name("6622")) == ("仁果类和核果类水果种植", "造林和更新",
+                                                                            "政策性银行服务")
+
+
+def test_codes_missing_from_the_old_table_are_accepted(tmp_path: Path, sqlite_workspace: Workspace) -> None:
+    path = book(tmp_path / "c.xlsx", {"企业": [ORG_HEADERS, org_row("甲果业合作社", industry="0151"),
+                                           org_row("乙林场", industry="A0220"), org_row("丙农信社", industry="6622")]})
+    import_files(workspace=sqlite_workspace, paths=[path])
+    assert _orgs(sqlite_workspace, Organization.industry_code) == [("0151",), ("0220",), ("6622",)]
+
+
+def test_positioning_words_map_to_industries_and_the_rest_is_reported(
+        tmp_path: Path, sqlite_workspace: Workspace) -> None:
+    from copark.io.layouts import PARKS
+    from copark.storage.tables import Park
+
+    path = book(tmp_path / "p.xlsx", {"园区": [[c.header for c in PARKS.columns],
+                                              ["雨溆工业园", "溆浦县", "雨花区", None, "电子信息、纺织服装产业；C35；智慧康养", None]]})
+    report = import_files(workspace=sqlite_workspace, paths=[path])
+    with sqlite_workspace.transaction() as session:
+        positioning = session.scalars(select(Park.positioning)).one()
+    assert positioning == ["电子信息", "纺织服装产业", "C35", "智慧康养", "39", "65", "17", "18"]
+    (warning,) = [w for w in report.warnings if "主导产业" in w]
+    assert warning.startswith("p.xlsx/园区/第2行/主导产业") and "“智慧康养”" in warning and "“电子信息" not in warning
+    again = import_files(workspace=sqlite_workspace, paths=[path])
+    assert again.parks.unchanged == 1
+
+
+def test_every_positioning_word_names_known_codes() -> None:
+    from copark.knowledge.industries import builtin_industries
+    from copark.knowledge.positioning import positioning_words
+
+    table = builtin_industries()
+    unknown = [(word, code) for word, codes in positioning_words().items() for code in codes if table.get(code) is None]
+    assert not unknown and len(positioning_words()) > 40

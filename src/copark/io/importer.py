@@ -81,6 +81,7 @@ def import_files(
         total = sum(len(s.rows) for s in sheets)
         batch = validator.run(sheets, _ticker(progress, t("import.progress.check"), total))
         report.rows_read = batch.rows_read
+        report.warnings.extend(batch.warnings)
         report.problems = batch.problems
         report.rows_rejected = len(batch.bad_rows)
         if batch.bad_rows and not skip_bad_rows:

@@ -16,6 +16,7 @@ from copark.io.readers import RawRow, RawSheet
 from copark.io.records import MAX_LENGTH, ItemRecord, OrgRecord, ParkRecord, cell_text
 from copark.io.scope import scope_objects
 from copark.knowledge.industries import IndustryTable, parse_code
+from copark.knowledge.positioning import expand_positioning
 from copark.locale import label, labels, parse_label, t
 from copark.parsing.credit_code import validate_credit_code
 from copark.parsing.names import normalize_name
@@ -49,6 +50,7 @@ class Batch:
     items: dict[tuple, ItemRecord] = field(default_factory=dict)
     bad_rows: dict[RawRow, list[Problem]] = field(default_factory=dict)
     rows_read: int = 0
+    warnings: list[str] = field(default_factory=list)  # reported, not refused
 
     @property
     def problems(self) -> list[Problem]:
@@ -194,7 +196,7 @@ class Validator:
             "region_code": self._parse(row, "region", self._region, problems),
             "partner_region_code": self._parse(row, "partner_region", self._region, problems),
             "founded": self._parse(row, "founded", parse_date, problems),
-            "positioning": split_list(row.cell("positioning")) or None,
+            "positioning": self._positioning(row),
             "description": self._text(row, "description", problems) or None,
         }
         self._fail(row, problems)
@@ -206,6 +208,15 @@ class Validator:
                     t("import.dup_how.name"))
         if record.row is None:
             record.row = row
+
+    def _positioning(self, row: RawRow) -> list[str] | None:
+        """主导产业 as written, followed by the industry codes its words stand for; words that stand for none
+        are reported (matching could only look for them in organizations' own wording)."""
+        entries, unmapped = expand_positioning(split_list(row.cell("positioning")), self.industries)
+        if unmapped:
+            self.batch.warnings.append(f"{row.where('positioning')}: " + t(
+                "import.positioning_unmapped", words="、".join(unmapped), examples=t("import.positioning_examples")))
+        return entries or None
 
     def park_named(self, name: str) -> None:
         self.batch.parks.setdefault(name, ParkRecord(name))
