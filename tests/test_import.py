@@ -149,17 +149,19 @@ def test_missing_headers_list_the_expected_ones(tmp_path: Path, sqlite_workspace
     assert "c.xlsx/Sheet1" in problem and "名字" in problem and "企业名称*" in problem and "清单明细" in problem
 
 
-def test_merged_required_cell_is_named(tmp_path: Path, sqlite_workspace: Workspace) -> None:
+def test_merged_cell_fills_every_row_it_covers(tmp_path: Path, sqlite_workspace: Workspace) -> None:
+    """A2:A3 merged over one enterprise's two items names it on both rows (issue 9, item 8); before, row 3 was
+    refused as having no 企业名称."""
     path = book(tmp_path / "m.xlsx", {"企业": [ORG_HEADERS], "清单明细": [
         ITEM_HEADERS, item_row("溆浦甲厂", "需求", "电机"), item_row(None, "需求", "铝型材")]})
     workbook = load_workbook(path)
     workbook["清单明细"].merge_cells("A2:A3")
     workbook["企业"].append(org_row("溆浦甲厂"))
     workbook.save(path)
-    with pytest.raises(ValidationFailed) as error:
-        import_files(workspace=sqlite_workspace, paths=[path])
-    (problem,) = problems_of(error)
-    assert problem.startswith("m.xlsx/清单明细/第3行/企业名称") and "A2:A3" in problem and "取消合并" in problem
+    report = import_files(workspace=sqlite_workspace, paths=[path])
+    assert (report.orgs.created, report.items.created) == (1, 2)
+    with sqlite_workspace.transaction() as session:
+        assert sorted(session.scalars(select(Item.text))) == ["电机", "铝型材"]
 
 
 def test_empty_rows_are_skipped_and_rows_keep_excel_numbers(tmp_path: Path, sqlite_workspace: Workspace) -> None:

@@ -208,3 +208,60 @@ def test_every_positioning_word_names_known_codes() -> None:
     table = builtin_industries()
     unknown = [(word, code) for word, codes in positioning_words().items() for code in codes if table.get(code) is None]
     assert not unknown and len(positioning_words()) > 40
+
+
+# ---- item 8: the columns people keep ------------------------------------------------------------------------
+def test_contact_columns_combine_and_notes_are_stored(tmp_path: Path, sqlite_workspace: Workspace) -> None:
+    path = book(tmp_path / "c.xlsx", {"企业": [
+        ["企业名称", "联系人", "联系电话", "手机号码", "备注", "求购"],
+        ["甲公司", "张经理", "0731-88888888", 13800000000, "周五下午可对接", "钢材；铜线"],
+        ["乙公司", None, None, 13900000000, None, None]]})
+    report = import_files(workspace=sqlite_workspace, paths=[path])
+    assert not [w for w in report.warnings if "忽略" in w]
+    assert _orgs(sqlite_workspace, Organization.name, Organization.contact, Organization.note) == [
+        ("甲公司", "张经理 0731-88888888 13800000000", "周五下午可对接"), ("乙公司", "13900000000", "")]
+    assert report.items.created == 2
+
+
+def test_qiugou_is_a_need_in_the_items_sheet(tmp_path: Path, sqlite_workspace: Workspace) -> None:
+    from copark.storage.tables import Item
+
+    path = book(tmp_path / "q.xlsx", {"清单明细": [["企业名称", "资源/需求", "内容"], ["甲公司", "求购", "钢材"]],
+                                      "企业": [["企业名称"], ["甲公司"]]})
+    import_files(workspace=sqlite_workspace, paths=[path])
+    with sqlite_workspace.transaction() as session:
+        assert session.scalars(select(Item.direction)).one() == "need"
+
+
+def test_a_duplicated_header_that_cannot_combine_is_still_refused(tmp_path: Path, sqlite_workspace: Workspace) -> None:
+    path = book(tmp_path / "d.xlsx", {"企业": [["企业名称", "员工人数", "职工人数"], ["甲公司", 10, 12]]})
+    with pytest.raises(ValidationFailed) as error:
+        import_files(workspace=sqlite_workspace, paths=[path])
+    assert ["出现了不止一次" in p for p in problems_of(error)] == [True]
+
+
+def test_organization_kind_is_read_from_the_name_when_not_given(tmp_path: Path, sqlite_workspace: Workspace) -> None:
+    path = book(tmp_path / "k.xlsx", {"企业": [["企业名称", "机构类型"], ["溆浦农商行", None], ["怀化市职业中专", None],
+                                           ["溆浦县人民政府", None], ["甲科技有限公司", None], ["乙银行培训中心", "企业"]]})
+    import_files(workspace=sqlite_workspace, paths=[path])
+    assert [k for (k,) in _orgs(sqlite_workspace, Organization.kind)] == [
+        "bank", "training", "government", "enterprise", "enterprise"]
+
+
+def test_template_examples_use_the_dropdown_choices(tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    from copark.io.layouts import ITEMS, ORGS
+    from copark.io.template import write_template
+    from copark.locale import t
+
+    workbook = load_workbook(write_template(tmp_path / "t.xlsx"))
+    for layout in (ORGS, ITEMS):
+        sheet = workbook[layout.sheet_name]
+        choices = {sheet.cell(row=1, column=next(iter(v.sqref.ranges)).min_col).value.rstrip("*"):
+                   v.formula1.strip('"').split(",") for v in sheet.data_validations.dataValidation}
+        for n in (1, 2):
+            example = dict(zip([c.template_header.rstrip("*") for c in layout.columns],
+                               t(f"template.example.{layout.key}.{n}").split("|"), strict=True))
+            for header, allowed in choices.items():
+                assert not example[header] or example[header] in allowed, (layout.key, n, header, example[header])

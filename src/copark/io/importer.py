@@ -170,7 +170,7 @@ def _write_parks(session: Session, batch: Batch, report: ImportReport, source: s
 
 
 _ORG_FIELDS = ("short_name", "kind", "region_code", "industry_code", "industry_text", "products", "description", "contact",
-               "employees", "annual_revenue", "annual_revenue_text")
+               "employees", "annual_revenue", "annual_revenue_text", "note")
 
 
 def _org_values(record: OrgRecord, park_ids: dict[str, int]) -> dict[str, Any]:
@@ -203,7 +203,7 @@ def _write_orgs(session: Session, batch: Batch, report: ImportReport, park_ids: 
         if record.db_id is None:
             row = {"kind": "enterprise", "short_name": "", "credit_code": None, "region_code": None,
                    "park_id": None, "industry_code": None, "industry_text": "", "products": [], "description": "", "contact": "",
-                   "employees": None, "annual_revenue": None, "annual_revenue_text": "",
+                   "employees": None, "annual_revenue": None, "annual_revenue_text": "", "note": "",
                    "source": _source_of(record, source)}
             row.update(values)
             inserts.append(row)

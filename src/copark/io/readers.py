@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from xml.etree.ElementTree import ParseError
 
+from openpyxl.utils import range_boundaries
+
 from copark.core.errors import CoparkError, Problem
 from copark.io.layouts import AMOUNT_COLUMNS, Detected, detect_layout, expected_headers, normalize_header
 from copark.io.xlsxstream import StreamBook
@@ -30,9 +32,13 @@ class RawRow:
 
     def cell(self, key: str) -> object:
         index = self.sheet.detected.columns.get(key)
-        if index is None or index >= len(self.values):
+        if index is None:
             return None
-        return self.values[index]
+        more = self.sheet.detected.more.get(key)
+        if more:  # 联系人 张经理 + 联系电话 0731-… → one contact “张经理 0731-…”
+            parts = [_shown(self.values[i]) for i in (index, *more) if i < len(self.values)]
+            return " ".join(p for p in parts if p) or None
+        return self.values[index] if index < len(self.values) else None
 
     def where(self, key: str | None = None) -> str:
         """文件/工作表/第N行/列名, the place a problem points at."""
@@ -74,6 +80,15 @@ class RawSheet:
         if index is None:
             return self.detected.layout.by_key[key].header
         return str(self.headers[index]).strip()
+
+
+def _shown(value: object) -> str:
+    """A cell as text for joining: 13800000000 not 13800000000.0."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
 
 
 def _blank(value: object) -> bool:
@@ -204,9 +219,26 @@ def _read_xlsx(path: Path, problems: list[Problem], warnings: list[str], tick: T
                                   f"{path.name}/{stream.name}") from exc
             if sheet is not None:
                 sheet.merged = stream.merged
+                _fill_merged(sheet)
                 yield sheet
     finally:
         book.close()
+
+
+def _fill_merged(sheet: RawSheet) -> None:
+    """A merged data cell (企业名称 merged over the three rows of one enterprise's items) fills every row it covers."""
+    by_number = {row.number: row for row in sheet.rows}
+    for (number, column), ref in sheet.merged.items():
+        row = by_number.get(number)
+        min_col, min_row, _, _ = range_boundaries(ref)
+        anchor = by_number.get(min_row)
+        # only downward: a cell merged across columns (需求清单 over 备注) belongs to its first column alone
+        if row is None or anchor is None or min_col != column or min_col > len(anchor.values):
+            continue
+        values = list(row.values) + [None] * max(0, column - len(row.values))
+        if _blank(values[column - 1]):
+            values[column - 1] = anchor.values[min_col - 1]
+            row.values = tuple(values)
 
 
 def _numbered(rows: Iterator[tuple[int, tuple[object, ...]]]) -> Iterator[tuple[object, ...]]:

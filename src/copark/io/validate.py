@@ -19,7 +19,7 @@ from copark.knowledge.industries import IndustryTable, parse_code
 from copark.knowledge.positioning import expand_positioning
 from copark.locale import label, labels, parse_label, t
 from copark.parsing.credit_code import validate_credit_code
-from copark.parsing.names import normalize_name
+from copark.parsing.names import guess_org_kind, normalize_name
 from copark.parsing.numbers import (
     amount_unit,
     header_note,
@@ -232,13 +232,14 @@ class Validator:
         scope = self._text(row, "scope", problems)
         fields = {
             "short_name": self._text(row, "short_name", problems) or None,
-            "kind": kind.value if kind else None,
+            "kind": kind.value if kind else guess_org_kind(name) if not cell_text(row.cell("kind")) else None,
             "region_code": self._parse(row, "region", self._region, problems),
             "park": self._text(row, "park", problems) or None,
             **self._industry_fields(row, problems),
             "products": split_list(row.cell("products")) or None,
             "description": self._text(row, "description", problems) or scope or None,
             "contact": self._text(row, "contact", problems) or None,
+            "note": self._text(row, "note", problems) or None,
             "employees": self._parse(row, "employees", parse_int, problems),
             "annual_revenue": revenue,
             "annual_revenue_text": revenue_text,

@@ -69,6 +69,25 @@ def _prefix_set(region_words: tuple[str, ...]) -> frozenset[str]:
     return frozenset(w for w in (*region_words, *(p + "省" for p in _PROVINCES), *_PROVINCES) if w)
 
 
+# An organization's kind read from its name when no 机构类型 is given; first rule wins (农商行 is a bank even though
+# it is a 公司). Data, like the legal forms above, not user-facing text.
+_KIND_BY_NAME = (
+    ("bank", ("银行", "农商行", "信用社", "信用合作联社", "村镇银行", "小额贷款", "融资担保", "保险", "证券", "信托",
+              "金融租赁", "融资租赁")),
+    ("training", ("大学", "学院", "学校", "中专", "技校", "职校", "培训", "职业技术")),
+    ("government", ("人民政府", "管理委员会", "管委会", "商务局", "工信局", "发改委", "招商局", "投促局")),
+)
+
+
+def guess_org_kind(name: str) -> str | None:
+    """The OrgKind value a name implies (溆浦农商行 → bank, 怀化职业中专 → training), or None."""
+    text = simplify(name)
+    for kind, words in _KIND_BY_NAME:
+        if any(word in text for word in words):
+            return kind
+    return None
+
+
 def normalize_name(name: str, region_words: tuple[str, ...] = ()) -> str:
     """Key for matching the same organization across files: 湖南舒小福新材料科技有限公司 → 舒小福新材料科技.
 

@@ -34,7 +34,8 @@ SYNONYMS: dict[str, dict[str, str]] = {
         "平台": "trade_platform", "商贸": "trade_platform", "市场": "trade_platform", "外贸平台": "trade_platform",
         "政府": "government", "政府机关": "government", "部门": "government", "事业单位": "government",
     },
-    "Direction": {"供给": "offer", "资源清单": "offer", "供应": "offer", "需求清单": "need", "需要": "need", "采购": "need"},
+    "Direction": {"供给": "offer", "资源清单": "offer", "供应": "offer", "需求清单": "need", "需要": "need", "采购": "need",
+                  "求购": "need"},
     "ItemKind": {
         "产品": "product", "成品": "product",
         "原材料": "material", "材料": "material", "零部件": "material", "配件": "material", "元器件": "material",

@@ -38,7 +38,7 @@ MESSAGES: dict[str, str] = {
     "import.col.orgs.description": "企业简介",
     "import.syn.orgs.description": "简介|企业介绍|公司简介",
     "import.col.orgs.contact": "联系方式",
-    "import.syn.orgs.contact": "联系人|联系电话|电话",
+    "import.syn.orgs.contact": "联系人|联系电话|电话|手机|手机号|手机号码|联系手机|联系人电话|座机",
     "import.col.orgs.employees": "员工人数",
     "import.syn.orgs.employees": "职工人数|从业人数|人数|员工数",
     "import.col.orgs.revenue": "年营业收入",
@@ -46,9 +46,11 @@ MESSAGES: dict[str, str] = {
     "import.col.orgs.offers": "资源清单",
     "import.syn.orgs.offers": "资源|可提供资源|供给清单",
     "import.col.orgs.needs": "需求清单",
-    "import.syn.orgs.needs": "需求|需求内容",
+    "import.syn.orgs.needs": "需求|需求内容|求购|求购清单|采购需求",
     "import.col.orgs.scope": "经营范围",
     "import.syn.orgs.scope": "登记经营范围|营业范围|经营项目",
+    "import.col.orgs.note": "备注",
+    "import.syn.orgs.note": "附注|其他说明",
     "import.col.items.org": "企业名称",
     "import.syn.items.org": "公司名称|单位名称|机构名称|企业全称|企业",
     "import.col.items.direction": "资源/需求",
@@ -190,14 +192,14 @@ MESSAGES: dict[str, str] = {
         "湖南示例医疗器械有限公司|示例医疗|企业|91430111MA4L0A2B3M|长沙市雨花区|雨溆工业园|3581|医用敷料、医用海绵|"
         "医用敷料研发与生产|张经理 0731-00000000|320|3.5亿|医用敷料代工、无菌包装技术|"
         "医用级过滤棉（年采购约2000万元）；无纺布；包装印刷|"
-        "医用敷料、卫生用品的研发、生产和销售；医疗器械批发"
+        "医用敷料、卫生用品的研发、生产和销售；医疗器械批发|"
     ),
     "template.example.orgs.2": (
         "溆浦示例农村商业银行|溆浦农商行|银行||怀化市溆浦县|||小微企业贷款|县域金融服务|李经理|85||"
-        "技改贷款（单户最高1000万元）、供应链融资|优质企业客户|"
+        "技改贷款（单户最高1000万元）、供应链融资|优质企业客户||可上门对接"
     ),
-    "template.example.items.1": "湖南示例医疗器械有限公司|需求|原材料|医用级过滤棉|500|吨|2000万元|ISO 13485|2026-12-31|希望溆浦本地供应",
-    "template.example.items.2": "湖南示例医疗器械有限公司|资源|加工|医用敷料代工|1000|万片|||2026-06-30|可承接贴牌生产",
+    "template.example.items.1": "湖南示例医疗器械有限公司|需求|原材料/零部件|医用级过滤棉|500|吨|2000万元|ISO 13485|2026-12-31|希望溆浦本地供应",
+    "template.example.items.2": "湖南示例医疗器械有限公司|资源|加工产能/代工|医用敷料代工|1000|万片|||2026-06-30|可承接贴牌生产",
     # export
     "export.written": "已导出 {parks} 个园区、{orgs} 个机构、{items} 条清单条目：{path}",
     "export.bad_suffix": "不支持导出为“{suffix}”",
