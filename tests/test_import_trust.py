@@ -265,3 +265,52 @@ def test_template_examples_use_the_dropdown_choices(tmp_path: Path) -> None:
                                t(f"template.example.{layout.key}.{n}").split("|"), strict=True))
             for header, allowed in choices.items():
                 assert not example[header] or example[header] in allowed, (layout.key, n, header, example[header])
+
+
+# ---- items 1 and 2: identity and lookup ---------------------------------------------------------------------
+CODE_B = "91431224MA4L0A2B3" + __import__("copark.parsing.credit_code", fromlist=["x"]).check_character(
+    "91431224MA4L0A2B3")
+
+
+def test_show_finds_by_credit_code_and_by_traditional_or_simplified_name(tmp_path: Path, sqlite_url: str) -> None:
+    from typer.testing import CliRunner
+
+    from copark.cli.main import app
+
+    def cli(*args: str):  # noqa: ANN202
+        return CliRunner().invoke(app, ["--database", sqlite_url, *args], env={"COLUMNS": "200"})
+
+    path = book(tmp_path / "n.xlsx", {"企业": [ORG_HEADERS, org_row("湖南仁和康（长沙）醫用材料有限公司", credit_code=CODE_B),
+                                           org_row("湖南仁和康医疗器械有限公司")]})
+    assert cli("import", str(path)).exit_code == 0
+    for ref in (CODE_B, CODE_B.lower(), "湖南仁和康（长沙）医用材料有限公司", "湖南仁和康（长沙）醫用材料有限公司"):
+        result = cli("show", ref)
+        assert result.exit_code == 0, (ref, result.output)
+        assert "湖南仁和康（长沙）醫用材料有限公司" in result.output
+
+
+def test_names_that_differ_by_county_are_two_organizations(tmp_path: Path, sqlite_workspace: Workspace) -> None:
+    path = book(tmp_path / "c.xlsx", {
+        "企业": [ORG_HEADERS, org_row("安化县祥泰种养专业合作社", needs="饲料"), org_row("嘉禾县祥泰种养专业合作社", needs="种苗")],
+        "清单明细": [["企业名称", "资源/需求", "内容"], ["嘉禾县祥泰种养专业合作社", "资源", "生猪"]]})
+    report = import_files(workspace=sqlite_workspace, paths=[path])
+    assert (report.orgs.created, report.items.created) == (2, 3)
+    # a later file naming one of them exactly finds that one
+    more = book(tmp_path / "m.xlsx", {"清单明细": [["企业名称", "资源/需求", "内容"], ["安化县祥泰种养专业合作社", "资源", "鸡蛋"]]})
+    assert import_files(workspace=sqlite_workspace, paths=[more]).items.created == 1
+    # the same name with one credit code stays one organization
+    same = book(tmp_path / "s.xlsx", {"企业": [ORG_HEADERS, org_row("溆浦县丙科技有限公司", credit_code=CODE_B),
+                                              org_row("怀化市丙科技有限公司", credit_code=CODE_B)]})
+    assert import_files(workspace=sqlite_workspace, paths=[same]).orgs.created == 1
+
+
+def test_a_name_variant_finds_the_stored_organization_and_is_reported_not_renamed(
+        tmp_path: Path, sqlite_workspace: Workspace) -> None:
+    import_files(workspace=sqlite_workspace, paths=[book(tmp_path / "a.xlsx", {
+        "企业": [ORG_HEADERS, org_row("湖南仁和康医用材料有限公司", needs="无纺布")]})])
+    report = import_files(workspace=sqlite_workspace, paths=[book(tmp_path / "b.xlsx", {
+        "企业": [ORG_HEADERS, org_row("湖南仁和康醫用材料有限公司", needs="無紡布；熔噴布")]})])
+    assert (report.orgs.created, report.orgs.unchanged) == (0, 1)
+    (warning,) = [w for w in report.warnings if "保留原名称" in w]
+    assert warning.startswith("b.xlsx/企业/第2行/企业名称") and "湖南仁和康醫用材料有限公司" in warning
+    assert _orgs(sqlite_workspace, Organization.name) == [("湖南仁和康医用材料有限公司",)]

@@ -19,7 +19,7 @@ from copark.knowledge.industries import IndustryTable, parse_code
 from copark.knowledge.positioning import expand_positioning
 from copark.locale import label, labels, parse_label, t
 from copark.parsing.credit_code import validate_credit_code
-from copark.parsing.names import guess_org_kind, normalize_name
+from copark.parsing.names import different_places, guess_org_kind, normalize_name
 from copark.parsing.numbers import (
     amount_unit,
     header_note,
@@ -255,7 +255,7 @@ class Validator:
         record, how = None, ""
         if credit_code and credit_code in self._by_code:
             record, how = self._by_code[credit_code], t("import.dup_how.code")
-        elif norm in self._by_norm and not _two_orgs(self._by_norm[norm], name, credit_code):
+        elif norm in self._by_norm and not _two_orgs(self._by_norm[norm], name, credit_code, self._region_words):
             record, how = self._by_norm[norm], t("import.dup_how.name")
         elif norm in self._by_norm:
             self._shared_norms.setdefault(norm, [self._by_norm[norm]])
@@ -286,9 +286,14 @@ class Validator:
                 record.db_id = self.stored.by_code[record.credit_code]
                 continue
             matches = [(i, n) for i, n in self.stored.by_norm.get(record.norm_name, [])
-                       if not _other_code(self.stored.code_of.get(i), record.credit_code)]
+                       if not _other_code(self.stored.code_of.get(i), record.credit_code)
+                       and not different_places(n, record.name, self._region_words)]
             if len(matches) == 1:
-                record.db_id = matches[0][0]
+                record.db_id, stored_name = matches[0]
+                if stored_name != record.name:  # 湖南仁和康醫用材料 finds 湖南仁和康医用材料 but never renames it
+                    self.batch.warnings.append(f"{record.rows[0].where('name')}: " + t(
+                        "import.name_variant", name=record.name, stored=stored_name, id=record.db_id))
+                    record.name = stored_name
             elif len(matches) > 1 and not record.credit_code:
                 names = "、".join(f"{n}(#{i})" for i, n in matches[:5])
                 self.batch.bad_rows.setdefault(record.rows[0], []).append(Problem(
@@ -389,7 +394,8 @@ class Validator:
         if norm in self._rejected_norms:
             problems.append(Problem(where, t("import.org_rejected", name=name), t("import.org_rejected.fix")))
             return None
-        matches = self.stored.by_norm.get(norm, [])
+        matches = [(i, n) for i, n in self.stored.by_norm.get(norm, [])
+                   if not different_places(n, name, self._region_words)]
         if len(matches) == 1:
             return matches[0][0]
         if matches:
@@ -456,10 +462,14 @@ def _other_code(mine: str | None, theirs: str | None) -> bool:
     return bool(mine and theirs and mine != theirs)
 
 
-def _two_orgs(record: OrgRecord, name: str, credit_code: str | None) -> bool:
-    """安化县祥泰种养专业合作社 and 嘉禾县祥泰种养专业合作社: one name once regions are stripped, but the names
-    carry different regions and the credit codes differ, so two organizations (湖南乙科技 and 乙科技 with two
-    codes stay one organization with a conflict to fix)."""
+def _two_orgs(record: OrgRecord, name: str, credit_code: str | None, region_words: tuple[str, ...]) -> bool:
+    """安化县祥泰种养专业合作社 and 嘉禾县祥泰种养专业合作社: one name once regions are stripped, but they name
+    different counties, so two organizations (unless one credit code says otherwise); names with two credit codes
+    that differ in wording are two as well (湖南乙科技 and 乙科技 with two codes stay one with a conflict to fix)."""
+    if record.credit_code and credit_code and record.credit_code == credit_code:
+        return False
+    if different_places(record.name, name, region_words):
+        return True
     return _other_code(record.credit_code, credit_code) and normalize_name(record.name) != normalize_name(name)
 
 

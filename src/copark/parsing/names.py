@@ -88,6 +88,41 @@ def guess_org_kind(name: str) -> str | None:
     return None
 
 
+def region_prefix(name: str, region_words: tuple[str, ...] = ()) -> frozenset[str]:
+    """The places a name starts with, provinces left out: 安化县祥泰种养专业合作社 → {安化}; 湖南甲科技 → {}."""
+    text = _PUNCT.sub("", simplify(name).strip())
+    prefixes = _prefix_set(region_words)
+    provinces = _prefix_set(())
+    longest = max(map(len, prefixes))
+    places: set[str] = set()
+    stripped = True
+    while stripped:
+        stripped = False
+        for size in range(min(longest, len(text) - 2), 0, -1):
+            word = text[:size]
+            if word in prefixes:
+                if word not in provinces:
+                    places.add(_place(word))
+                text = text[size:]
+                stripped = True
+                break
+    return frozenset(places)
+
+
+def _place(word: str) -> str:
+    """溆浦县 and 溆浦 are one place."""
+    for suffix in ("自治县", "自治州", "县", "市", "区", "州"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 2:
+            return word[: -len(suffix)]
+    return word
+
+
+def different_places(a: str, b: str, region_words: tuple[str, ...] = ()) -> bool:
+    """Whether two names carry places and share none: 安化县祥泰 and 嘉禾县祥泰 are two organizations."""
+    mine, theirs = region_prefix(a, region_words), region_prefix(b, region_words)
+    return bool(mine and theirs and not mine & theirs)
+
+
 def normalize_name(name: str, region_words: tuple[str, ...] = ()) -> str:
     """Key for matching the same organization across files: 湖南舒小福新材料科技有限公司 → 舒小福新材料科技.
 

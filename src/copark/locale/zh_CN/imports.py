@@ -125,6 +125,8 @@ MESSAGES: dict[str, str] = {
     "import.industry_not_loaded.fix": "请先运行 copark kb import --gbt 国民经济行业分类.csv 导入完整的 GB/T 4754-2017 表，"
                                       "或只填大类代码",
     "import.industry_section": "行业代码“{value}”的门类字母应为“{section}”",
+    "import.name_variant": "“{name}”按名称视为已有机构“{stored}”（#{id}），保留原名称未改名；"
+                           "若确为更名，请填写统一社会信用代码后重新导入",
     "import.positioning_unmapped": "主导产业“{words}”对应不到 GB/T 4754-2017 行业，匹配时只能在企业的名称、产品和简介中按字面查找；"
                                     "可改写为行业代码（如 C35、3581）或常用产业名称（{examples}）",
     "import.positioning_examples": "电子信息、纺织服装、新材料、医疗器械、装备制造、食品加工等",
