@@ -314,3 +314,11 @@ def test_a_name_variant_finds_the_stored_organization_and_is_reported_not_rename
     (warning,) = [w for w in report.warnings if "保留原名称" in w]
     assert warning.startswith("b.xlsx/企业/第2行/企业名称") and "湖南仁和康醫用材料有限公司" in warning
     assert _orgs(sqlite_workspace, Organization.name) == [("湖南仁和康医用材料有限公司",)]
+
+
+def test_words_that_look_like_counts_stay_in_the_text() -> None:
+    """一条龙 is no quantity: a trailing clause leaves the text only when it states an amount or a digit count."""
+    from copark.io.listcells import split_facts
+
+    assert split_facts("电池包的钣金箱体，折弯、焊接、喷粉一条龙") == ("电池包的钣金箱体，折弯、焊接、喷粉一条龙", "")
+    assert split_facts("注塑件（年采购约两千万元）") == ("注塑件", "年采购约两千万元")

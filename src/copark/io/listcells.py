@@ -111,8 +111,9 @@ _CLAUSE = re.compile(r"[,，:：]\s*([^,，:：]*)$")
 
 
 def _states_facts(phrase: str) -> bool:
+    """An amount, or a quantity written with digits: 一条龙 and 一站式 are words, not one 条 of anything."""
     facts = read_facts(phrase)
-    return facts.annual_value is not None or facts.quantity is not None
+    return facts.annual_value is not None or (facts.quantity is not None and any(ch.isdigit() for ch in phrase))
 
 
 def split_facts(text: str) -> tuple[str, str]:
