@@ -26,10 +26,17 @@ def main(reference: Path) -> None:
     with open(reference, encoding="utf-8", newline="") as handle:
         rows = list(csv.DictReader(handle))
     code_of_id = {row["id"]: row["code12"][:6] for row in rows}
+    name_of_id = {row["id"]: row["name"] for row in rows}
+    # 北京市 the city is 北京市 the province: its districts hang off the province, so the name names one region
+    for row in rows:
+        if row["level"] == "1" and name_of_id.get(row["pid"]) == row["name"]:
+            code_of_id[row["id"]] = code_of_id[row["pid"]]
     added: dict[str, dict[str, str]] = {}
     for row in rows:  # 仙桃市, 香港 … repeat one code at several levels: the shallowest is kept
         code = row["code12"][:6]
         if len(code) != 6 or code in known or code in added:  # 国外 (abroad) has code 0
+            continue
+        if code_of_id[row["id"]] != code:  # a municipality's city level, folded into its province
             continue
         level = int(row["level"])
         parent = code_of_id.get(row["pid"], "") if level else ""

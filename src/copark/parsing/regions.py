@@ -46,7 +46,8 @@ class RegionTable:
         self.by_code = {r.code: r for r in records}
         self._by_word: dict[str, list[RegionRecord]] = {}
         for r in records:
-            for word in {r.name, short_name(r.name)}:
+            # input is simplified before lookup, so 乾安县 is also found as the 干安县 that simplification makes of it
+            for word in {r.name, short_name(r.name), simplify(r.name), short_name(simplify(r.name))}:
                 self._by_word.setdefault(word, []).append(r)
 
     def __len__(self) -> int:
