@@ -101,7 +101,9 @@ def test_import_parks_orgs_and_items(workspace: Workspace, tmp_path: Path) -> No
         assert org.park is not None and org.park.name == "雨溆工业园" and org.park.region_code == "431224"
         assert org.products == ["过滤棉", "无尘布"]
         by_text = {i.text: i for i in org.items}
-        assert by_text["医用级过滤棉（年采购约2000万元）"].annual_value == 2e7
+        # the amount goes to the item's fields and note, out of the text that is matched (issue 9, item 4)
+        felt_need = by_text["医用级过滤棉"]
+        assert (felt_need.annual_value, felt_need.note) == (2e7, "年采购约2000万元")
         assert by_text["技改贷款"].kind == "finance" and by_text["医用过滤棉代工"].kind == "processing"
         felt = by_text["无纺布"]
         assert (felt.direction, felt.kind, felt.quantity, felt.unit, felt.annual_value) == (
@@ -147,17 +149,19 @@ def test_missing_headers_list_the_expected_ones(tmp_path: Path, sqlite_workspace
     assert "c.xlsx/Sheet1" in problem and "名字" in problem and "企业名称*" in problem and "清单明细" in problem
 
 
-def test_merged_required_cell_is_named(tmp_path: Path, sqlite_workspace: Workspace) -> None:
+def test_merged_cell_fills_every_row_it_covers(tmp_path: Path, sqlite_workspace: Workspace) -> None:
+    """A2:A3 merged over one enterprise's two items names it on both rows (issue 9, item 8); before, row 3 was
+    refused as having no 企业名称."""
     path = book(tmp_path / "m.xlsx", {"企业": [ORG_HEADERS], "清单明细": [
         ITEM_HEADERS, item_row("溆浦甲厂", "需求", "电机"), item_row(None, "需求", "铝型材")]})
     workbook = load_workbook(path)
     workbook["清单明细"].merge_cells("A2:A3")
     workbook["企业"].append(org_row("溆浦甲厂"))
     workbook.save(path)
-    with pytest.raises(ValidationFailed) as error:
-        import_files(workspace=sqlite_workspace, paths=[path])
-    (problem,) = problems_of(error)
-    assert problem.startswith("m.xlsx/清单明细/第3行/企业名称") and "A2:A3" in problem and "取消合并" in problem
+    report = import_files(workspace=sqlite_workspace, paths=[path])
+    assert (report.orgs.created, report.items.created) == (1, 2)
+    with sqlite_workspace.transaction() as session:
+        assert sorted(session.scalars(select(Item.text))) == ["电机", "铝型材"]
 
 
 def test_empty_rows_are_skipped_and_rows_keep_excel_numbers(tmp_path: Path, sqlite_workspace: Workspace) -> None:
@@ -275,7 +279,7 @@ def test_unreadable_files_are_clear_errors(tmp_path: Path, sqlite_workspace: Wor
     (tmp_path / "old.xls").write_bytes(b"\xd0\xcf\x11\xe0")
     (tmp_path / "fake.xlsx").write_text("not a zip")
     (tmp_path / "folder").mkdir()
-    for name, message in (("old.xls", "不支持的文件类型"), ("fake.xlsx", "无法读取 Excel"), ("none.xlsx", "找不到文件"),
+    for name, message in (("old.xls", "不支持的文件类型"), ("fake.xlsx", "不是 Excel 工作簿"), ("none.xlsx", "找不到文件"),
                           ("folder", "是一个文件夹")):
         with pytest.raises(CoparkError, match=message):
             import_files(workspace=sqlite_workspace, paths=[tmp_path / name])
@@ -328,18 +332,9 @@ def test_industry_words_are_kept_as_written(tmp_path: Path, sqlite_workspace: Wo
     assert again.orgs.updated == 0 and again.orgs.unchanged == 2
 
 
-def test_classes_of_an_unlisted_division_need_the_gbt_import(tmp_path: Path, sqlite_workspace: Workspace) -> None:
-    """8411 综合医院 is GB/T 4754-2017, but the built-in table stops at division 84: say so, then accept it
-    once `copark kb import --gbt` has loaded the full table."""
-    from copark.knowledge.importers import import_knowledge
-
+def test_every_gbt_class_is_known_without_kb_import(tmp_path: Path, sqlite_workspace: Workspace) -> None:
+    """8411 综合医院 is GB/T 4754-2017: the shipped table is complete, so no `copark kb import --gbt` is needed."""
     path = book(tmp_path / "h.xlsx", {"企业": [ORG_HEADERS, org_row("溆浦县人民医院", industry="8411")]})
-    with pytest.raises(ValidationFailed) as error:
-        import_files(workspace=sqlite_workspace, paths=[path])
-    assert ["84 卫生" in p and "kb import --gbt" in p for p in problems_of(error)] == [True]
-    gbt = tmp_path / "gbt.csv"
-    gbt.write_text("code,name,level,parent,section\n841,医院,3,84,Q\n8411,综合医院,4,841,Q\n", encoding="utf-8")
-    import_knowledge(workspace=sqlite_workspace, gbt=gbt)
     import_files(workspace=sqlite_workspace, paths=[path])
     with sqlite_workspace.transaction() as session:
         assert session.scalar(select(Organization.industry_code)) == "8411"

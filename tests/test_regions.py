@@ -33,12 +33,15 @@ def test_table_shape() -> None:
     assert len(provinces) == 34
     assert len(hunan_cities) == 14
     assert len(hunan_counties) == 122
+    assert len([r for r in records if r.level == 2]) > 2800  # every county of China, so 朝阳区 is seen to be two
     for record in records:
-        assert record.longitude is not None and record.latitude is not None, record
+        if record.code.startswith("43") or record.level == 0:
+            assert record.longitude is not None and record.latitude is not None, record
         if record.level:
             parent = regions.by_code[record.parent_code or ""]
-            assert parent.level == record.level - 1, record
-            assert record.code.startswith(parent.code[: 2 * record.level]), record
+            # a municipality's districts (北京市朝阳区) hang off the province: 北京市 names one region, not two
+            assert parent.level == record.level - 1 or (record.level == 2 and parent.level == 0), record
+            assert record.code.startswith(parent.code[: 2 * (parent.level + 1)]), record
 
 
 def test_reference_case_rows_keep_their_values() -> None:
@@ -84,6 +87,8 @@ def test_every_row_matches_public_divisions() -> None:
         if int(ref["level"]) != record.level:
             problems.append(f"{record.code} {record.name}: level {record.level} != {ref['level']}")
         lon, lat = float(ref["longitude"]), float(ref["latitude"])
+        if not (record.code.startswith("43") or record.level == 0):
+            continue  # outside Hunan only codes and names are shipped
         assert record.longitude is not None and record.latitude is not None
         delta = math.hypot(record.longitude - lon, record.latitude - lat)
         if delta > MAX_COORD_DELTA:
@@ -98,3 +103,39 @@ def test_all_of_hunan_and_every_province_present() -> None:
     wanted.discard("0")  # the reference lists 国外 (abroad) with code 0
     missing = sorted(f"{code} {reference[code][0]['name']}" for code in wanted - set(builtin_regions().by_code))
     assert not missing, "missing: " + "、".join(missing)
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("长沙", "430100"),  # a city beats a county whose name merely starts with it (长沙县)
+        ("长沙县", "430121"),
+        ("431224.0", "431224"),  # a code as a spreadsheet float
+        ("溆浦县卢峰镇", "431224"),
+        ("长沙市雨花区同升街道", "430111"),
+        ("湖南省怀化市溆浦县工业园区", "431224"),
+        ("北京市朝阳区", "110105"),
+        ("长春市朝阳区", "220104"),
+        ("陕西省咸阳市乾县", "610424"),  # 乾 is simplified to 干 before lookup
+    ],
+)
+def test_resolve_issue_9_spellings(text: str, code: str) -> None:
+    assert builtin_regions().resolve(text).code == code
+
+
+def test_ambiguous_name_lists_the_candidates() -> None:
+    with pytest.raises(CoparkError) as error:
+        builtin_regions().resolve("朝阳区")
+    message = str(error.value)
+    assert "不唯一" in message and "北京市朝阳区（110105）" in message and "吉林省长春市朝阳区（220104）" in message
+
+
+def test_a_locality_suffix_does_not_make_an_unknown_region_known() -> None:
+    for text in ("怀化市雨花区", "火星市卢峰镇"):
+        with pytest.raises(CoparkError, match="无法识别地区"):
+            builtin_regions().resolve(text)
+
+
+def test_every_region_is_found_by_its_full_name() -> None:
+    regions = builtin_regions()
+    assert [c for c in regions.by_code if regions.resolve(regions.full_name(c)).code != c] == []

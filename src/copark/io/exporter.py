@@ -85,7 +85,7 @@ def _org_rows(session: Session, regions: RegionTable, parks: dict[int, str]) -> 
                _region(regions, org.region_code), parks.get(org.park_id) if org.park_id else None,
                org.industry_code or org.industry_text or None, "、".join(map(str, org.products or [])) or None, org.description or None,
                org.contact or None, org.employees, org.annual_revenue_text or _number(org.annual_revenue),
-               None, None, scopes.get(org.id)]
+               None, None, scopes.get(org.id), org.note or None]
 
 
 def _item_rows(session: Session, include_inferred: bool) -> Iterator[list[object]]:

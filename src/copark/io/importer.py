@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from copark.core.config import get_settings
 from copark.core.errors import CoparkError, Problem, ValidationFailed
+from copark.io.listcells import split_facts
 from copark.io.readers import RawSheet, read_file
 from copark.io.records import ItemRecord, OrgRecord, item_key
 from copark.io.rejects import default_rejects_path, write_rejects
@@ -97,6 +98,7 @@ def import_files(
         total = sum(len(s.rows) for s in sheets)
         batch = validator.run(sheets, _ticker(progress, t("import.progress.check"), total))
         report.rows_read = batch.rows_read
+        report.warnings.extend(batch.warnings)
         report.problems = batch.problems
         report.rows_rejected = len(batch.bad_rows)
         if batch.bad_rows and not skip_bad_rows:
@@ -190,7 +192,7 @@ def _write_parks(session: Session, batch: Batch, report: ImportReport, source: s
 
 
 _ORG_FIELDS = ("short_name", "kind", "region_code", "industry_code", "industry_text", "products", "description", "contact",
-               "employees", "annual_revenue", "annual_revenue_text")
+               "employees", "annual_revenue", "annual_revenue_text", "note")
 
 
 def _org_values(record: OrgRecord, park_ids: dict[str, int]) -> dict[str, Any]:
@@ -223,7 +225,7 @@ def _write_orgs(session: Session, batch: Batch, report: ImportReport, park_ids: 
         if record.db_id is None:
             row = {"kind": "enterprise", "short_name": "", "credit_code": None, "region_code": None,
                    "park_id": None, "industry_code": None, "industry_text": "", "products": [], "description": "", "contact": "",
-                   "employees": None, "annual_revenue": None, "annual_revenue_text": "",
+                   "employees": None, "annual_revenue": None, "annual_revenue_text": "", "note": "",
                    "source": _source_of(record, source)}
             row.update(values)
             inserts.append(row)
@@ -264,7 +266,9 @@ def _write_items(session: Session, batch: Batch, report: ImportReport, org_ids: 
     current: dict[tuple[int, str, str], dict[str, Any]] = {}
     for chunk in _chunks(ids):
         for row in session.execute(select(*columns).where(Item.organization_id.in_(chunk))).mappings():
-            current.setdefault((row["organization_id"], row["direction"], item_key(row["text"])), dict(row))
+            # items stored before figures were split off their text (注塑件（年采购约2000万元）) are found too
+            current.setdefault((row["organization_id"], row["direction"], item_key(split_facts(row["text"])[0])),
+                               dict(row))
     inserts: list[dict[str, Any]] = []
     updates: list[dict[str, Any]] = []
     listed: set[int] = set()
@@ -280,6 +284,8 @@ def _write_items(session: Session, batch: Batch, report: ImportReport, org_ids: 
             row.update(values)
             inserts.append(row)
             continue
+        if found["text"] != item.text and split_facts(found["text"])[1]:
+            values["text"] = item.text
         if item.kind_guessed:  # a guess from a list cell never overrides a stored kind
             values.pop("kind", None)
         if found["origin"] == "inferred" or (found["origin"] == "scope" and item.origin == "declared"):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 
 from copark.locale import t
@@ -87,7 +87,7 @@ PARKS = Layout("parks", _cols("parks", "name:24* region:16 partner_region:16 fou
 ORGS = Layout("orgs", _cols(
     "orgs",
     "name:32* short_name:12 kind:12 credit_code:22 region:16 park:18 industry:10 products:28 description:36 "
-    "contact:20 employees:10 revenue:12 offers:40 needs:40 scope:40",
+    "contact:20 employees:10 revenue:12 offers:40 needs:40 scope:40 note:30",
 ))
 ITEMS = Layout("items", _cols(
     "items",
@@ -95,7 +95,11 @@ ITEMS = Layout("items", _cols(
     "valid_until:12 note:30 origin:10~ status:10~",
 ))
 LAYOUTS: tuple[Layout, ...] = (PARKS, ORGS, ITEMS)
+# Money columns: a unit in their header (年营业收入（万元）) applies to every plain number below it.
+AMOUNT_COLUMNS = {"parks": (), "orgs": ("revenue",), "items": ("annual_value",)}
 
+# Columns people keep apart but copark stores in one field: 联系人 + 联系电话 (+ 手机号码) are the contact.
+COMBINED = {"contact"}
 # Columns people add for their own bookkeeping; ignoring them loses nothing.
 _IGNORABLE = {"序号", "编号", "no", "no.", "#", "行号"}
 _SPACES = re.compile(r"\s+")
@@ -123,23 +127,27 @@ class Detected:
     columns: dict[str, int]
     unknown: list[str]
     duplicates: list[tuple[str, int, int]]  # (header, first index, second index)
+    more: dict[str, list[int]] = field(default_factory=dict)  # further columns of a COMBINED key
 
 
 def match_headers(layout: Layout, headers: list[object]) -> Detected:
     columns: dict[str, int] = {}
     unknown: list[str] = []
     duplicates: list[tuple[str, int, int]] = []
+    more: dict[str, list[int]] = {}
     for index, header in enumerate(headers):
         if is_ignorable(header):
             continue
         key = layout.column_for(str(header))
         if key is None:
             unknown.append(str(header).strip())
+        elif key in columns and key in COMBINED and normalize_header(header) != normalize_header(headers[columns[key]]):
+            more.setdefault(key, []).append(index)
         elif key in columns:
             duplicates.append((str(header).strip(), columns[key], index))
         else:
             columns[key] = index
-    return Detected(layout, columns, unknown, duplicates)
+    return Detected(layout, columns, unknown, duplicates, more)
 
 
 def detect_layout(headers: list[object], sheet_name: str = "") -> Detected | None:

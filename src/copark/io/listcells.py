@@ -104,3 +104,40 @@ def read_facts(text: str) -> TextFacts:
         if quantity is not None and unit.startswith("万") and len(unit) > 1:
             quantity, unit = quantity * 1e4, unit[1:]
     return TextFacts(value, value_text, quantity, unit)
+
+
+_BRACKETED = re.compile(r"[(（]([^()（）]*)[)）]")
+_CLAUSE = re.compile(r"[,，:：]\s*([^,，:：]*)$")
+
+
+def _states_facts(phrase: str) -> bool:
+    """An amount, or a quantity written with digits: 一条龙 and 一站式 are words, not one 条 of anything."""
+    facts = read_facts(phrase)
+    return facts.annual_value is not None or (facts.quantity is not None and any(ch.isdigit() for ch in phrase))
+
+
+def split_facts(text: str) -> tuple[str, str]:
+    """An item's text without the amounts and quantities it mentions, and those phrases:
+    注塑件（年采购约2000万元） → ("注塑件", "年采购约2000万元"); 钢材，月用量50吨 → ("钢材", "月用量50吨").
+
+    Matching reads the text, so a figure inside it would only add noise; the figures go to the item's fields
+    (read_facts) and the phrases to its note, so nothing written is lost. A text that is nothing but a figure
+    stays as it is.
+    """
+    phrases: list[str] = []
+
+    def drop(match: re.Match[str]) -> str:
+        if _states_facts(match.group(1)):
+            phrases.append(match.group(1).strip())
+            return ""
+        return match.group(0)
+
+    clean = _BRACKETED.sub(drop, text)
+    clause = _CLAUSE.search(clean)
+    if clause and _states_facts(clause.group(1)):
+        phrases.insert(0, clause.group(1).strip())
+        clean = clean[: clause.start()]
+    clean = clean.strip(" \t，,。；;：:")
+    if not clean or not phrases:
+        return text, ""
+    return clean, "；".join(phrases)

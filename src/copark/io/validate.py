@@ -6,19 +6,29 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import Enum
+from functools import partial
 
 from copark.core.errors import CoparkError, Problem
 from copark.core.vocab import Direction, InferredStatus, ItemKind, OrgKind, Origin
 from copark.io.industries import resolve_industry
-from copark.io.listcells import guess_kind, read_facts, split_list
+from copark.io.listcells import guess_kind, read_facts, split_facts, split_list
 from copark.io.readers import RawRow, RawSheet
 from copark.io.records import MAX_LENGTH, ItemRecord, OrgRecord, ParkRecord, cell_text
 from copark.io.scope import scope_objects
 from copark.knowledge.industries import IndustryTable, parse_code
+from copark.knowledge.positioning import expand_positioning
 from copark.locale import label, labels, parse_label, t
 from copark.parsing.credit_code import validate_credit_code
-from copark.parsing.names import normalize_name
-from copark.parsing.numbers import parse_amount, parse_date, parse_int, parse_quantity
+from copark.parsing.names import different_places, guess_org_kind, normalize_name
+from copark.parsing.numbers import (
+    amount_unit,
+    header_note,
+    parse_amount,
+    parse_date,
+    parse_int,
+    parse_quantity,
+    states_unit,
+)
 from copark.parsing.regions import RegionTable
 
 
@@ -40,6 +50,7 @@ class Batch:
     items: dict[tuple, ItemRecord] = field(default_factory=dict)
     bad_rows: dict[RawRow, list[Problem]] = field(default_factory=dict)
     rows_read: int = 0
+    warnings: list[str] = field(default_factory=list)  # reported, not refused
 
     @property
     def problems(self) -> list[Problem]:
@@ -69,6 +80,7 @@ class Validator:
         self._rejected_norms: set[str] = set()
         self._shared_norms: dict[str, list[OrgRecord]] = {}  # names two organizations with different codes share
         self._orgs_settled = False
+        self._amount_parsers: dict[str, Callable[[object], object]] = {}
 
     # ---- entry point -------------------------------------------------------------------------------
     def run(self, sheets: list[RawSheet], progress: Callable[[int], None] | None = None) -> Batch:
@@ -130,6 +142,17 @@ class Validator:
             return None
         return found
 
+    def _amount(self, row: RawRow, key: str, problems: list[Problem]) -> tuple[float | None, str | None]:
+        """An amount cell in the unit its header states (年营业收入（万元）: 3500 is 3500万元), and its text as
+        written with that unit (3500万元), so an export read back without the header's note means the same."""
+        unit = amount_unit(row.sheet.header_of(key)) or "元"
+        parser = self._amount_parsers.setdefault(unit, partial(parse_amount, unit=unit))
+        value = self._parse(row, key, parser, problems)
+        if value is None:
+            return None, None
+        text = cell_text(row.cell(key))
+        return value, text if states_unit(text) or unit == "元" else text + unit
+
     def _region(self, value: object) -> str:
         return self.regions.resolve(cell_text(value)).code
 
@@ -173,7 +196,7 @@ class Validator:
             "region_code": self._parse(row, "region", self._region, problems),
             "partner_region_code": self._parse(row, "partner_region", self._region, problems),
             "founded": self._parse(row, "founded", parse_date, problems),
-            "positioning": split_list(row.cell("positioning")) or None,
+            "positioning": self._positioning(row),
             "description": self._text(row, "description", problems) or None,
         }
         self._fail(row, problems)
@@ -186,6 +209,15 @@ class Validator:
         if record.row is None:
             record.row = row
 
+    def _positioning(self, row: RawRow) -> list[str] | None:
+        """主导产业 as written, followed by the industry codes its words stand for; words that stand for none
+        are reported (matching could only look for them in organizations' own wording)."""
+        entries, unmapped = expand_positioning(split_list(row.cell("positioning")), self.industries)
+        if unmapped:
+            self.batch.warnings.append(f"{row.where('positioning')}: " + t(
+                "import.positioning_unmapped", words="、".join(unmapped), examples=t("import.positioning_examples")))
+        return entries or None
+
     def park_named(self, name: str) -> None:
         self.batch.parks.setdefault(name, ParkRecord(name))
 
@@ -195,21 +227,22 @@ class Validator:
         name = self._text(row, "name", problems, required=True)
         kind = self._vocab(row, "kind", OrgKind, "bad_kind", problems)
         credit_code = self._parse(row, "credit_code", validate_credit_code, problems)
-        revenue = self._parse(row, "revenue", parse_amount, problems)
+        revenue, revenue_text = self._amount(row, "revenue", problems)
         # The registered 经营范围 is the description when the row gives no 企业简介 of its own.
         scope = self._text(row, "scope", problems)
         fields = {
             "short_name": self._text(row, "short_name", problems) or None,
-            "kind": kind.value if kind else None,
+            "kind": kind.value if kind else guess_org_kind(name) if not cell_text(row.cell("kind")) else None,
             "region_code": self._parse(row, "region", self._region, problems),
             "park": self._text(row, "park", problems) or None,
             **self._industry_fields(row, problems),
             "products": split_list(row.cell("products")) or None,
             "description": self._text(row, "description", problems) or scope or None,
             "contact": self._text(row, "contact", problems) or None,
+            "note": self._text(row, "note", problems) or None,
             "employees": self._parse(row, "employees", parse_int, problems),
             "annual_revenue": revenue,
-            "annual_revenue_text": cell_text(row.cell("revenue")) if revenue is not None else None,
+            "annual_revenue_text": revenue_text,
         }
         if name and not problems and not self.norm(name):
             problems.append(Problem(row.where("name"), t("import.required", column=row.sheet.header_of("name")),
@@ -222,7 +255,7 @@ class Validator:
         record, how = None, ""
         if credit_code and credit_code in self._by_code:
             record, how = self._by_code[credit_code], t("import.dup_how.code")
-        elif norm in self._by_norm and not _two_orgs(self._by_norm[norm], name, credit_code):
+        elif norm in self._by_norm and not _two_orgs(self._by_norm[norm], name, credit_code, self._region_words):
             record, how = self._by_norm[norm], t("import.dup_how.name")
         elif norm in self._by_norm:
             self._shared_norms.setdefault(norm, [self._by_norm[norm]])
@@ -253,9 +286,14 @@ class Validator:
                 record.db_id = self.stored.by_code[record.credit_code]
                 continue
             matches = [(i, n) for i, n in self.stored.by_norm.get(record.norm_name, [])
-                       if not _other_code(self.stored.code_of.get(i), record.credit_code)]
+                       if not _other_code(self.stored.code_of.get(i), record.credit_code)
+                       and not different_places(n, record.name, self._region_words)]
             if len(matches) == 1:
-                record.db_id = matches[0][0]
+                record.db_id, stored_name = matches[0]
+                if stored_name != record.name:  # 湖南仁和康醫用材料 finds 湖南仁和康医用材料 but never renames it
+                    self.batch.warnings.append(f"{record.rows[0].where('name')}: " + t(
+                        "import.name_variant", name=record.name, stored=stored_name, id=record.db_id))
+                    record.name = stored_name
             elif len(matches) > 1 and not record.credit_code:
                 names = "、".join(f"{n}(#{i})" for i, n in matches[:5])
                 self.batch.bad_rows.setdefault(record.rows[0], []).append(Problem(
@@ -271,12 +309,14 @@ class Validator:
                 for key, direction in (("offers", Direction.offer), ("needs", Direction.need)):
                     for piece in split_list(row.cell(key)):
                         facts = read_facts(piece)
-                        item = ItemRecord(record, direction.value, piece, _present({
-                            "kind": guess_kind(piece).value,
+                        text, phrases = split_facts(piece)
+                        item = ItemRecord(record, direction.value, text, _present({
+                            "kind": guess_kind(text).value,
                             "annual_value": facts.annual_value,
                             "annual_value_text": facts.annual_value_text or None,
                             "quantity": facts.quantity,
                             "unit": facts.unit or None,
+                            "note": phrases or None,
                         }), kind_guessed=True, row=row)
                         self._add_item(item)
                 for piece in scope_objects(row.cell("scope")):
@@ -300,19 +340,21 @@ class Validator:
                 p.where == row.where("quantity") for p in problems):
             problems.append(Problem(row.where("quantity"), t("import.bad_quantity", value=row.cell("quantity")),
                                     t("import.bad_quantity.fix")))
-        value = self._parse(row, "annual_value", parse_amount, problems)
-        unit = self._text(row, "unit", problems) or (quantity.unit if quantity else "")  # type: ignore[attr-defined]
+        value, value_text = self._amount(row, "annual_value", problems)
+        unit = (self._text(row, "unit", problems) or (quantity.unit if quantity else "")  # type: ignore[attr-defined]
+                or (header_note(row.sheet.header_of("quantity")) if quantity else ""))
         fields = {
             "kind": kind.value if kind else None,
             "quantity": quantity.value if quantity else None,  # type: ignore[attr-defined]
             "unit": unit or None,
             "annual_value": value,
-            "annual_value_text": cell_text(row.cell("annual_value")) if value is not None else None,
+            "annual_value_text": value_text,
             "certifications": self._text(row, "certifications", problems) or None,
             "valid_until": self._parse(row, "valid_until", parse_date, problems),
             "note": self._text(row, "note", problems) or None,
         }
         origin, status = self._review(row, problems)
+        text = self._text_facts(text, fields)
         org: OrgRecord | int | None = None
         if org_name:
             org = self._find_org(row, org_name, problems)
@@ -336,6 +378,20 @@ class Validator:
             return (origin or Origin.declared).value, None
         return origin.value, (status or InferredStatus.proposed).value
 
+    @staticmethod
+    def _text_facts(text: str, fields: dict[str, object]) -> str:
+        """内容 as matched: amounts and quantities it mentions fill the columns left empty and join 备注."""
+        clean, phrases = split_facts(text)
+        if not phrases:
+            return text
+        facts = read_facts(text)
+        if fields["annual_value"] is None and facts.annual_value is not None:
+            fields.update(annual_value=facts.annual_value, annual_value_text=facts.annual_value_text)
+        if fields["quantity"] is None and facts.quantity is not None:
+            fields.update(quantity=facts.quantity, unit=fields["unit"] or facts.unit or None)
+        fields["note"] = "；".join(str(n) for n in (fields["note"], phrases) if n)
+        return clean
+
     def _find_org(self, row: RawRow, name: str, problems: list[Problem]) -> OrgRecord | int | None:
         norm = self.norm(name)
         exact = [r for r in self._shared_norms.get(norm, []) if r.name == name.strip()]
@@ -352,7 +408,8 @@ class Validator:
         if norm in self._rejected_norms:
             problems.append(Problem(where, t("import.org_rejected", name=name), t("import.org_rejected.fix")))
             return None
-        matches = self.stored.by_norm.get(norm, [])
+        matches = [(i, n) for i, n in self.stored.by_norm.get(norm, [])
+                   if not different_places(n, name, self._region_words)]
         if len(matches) == 1:
             return matches[0][0]
         if matches:
@@ -419,10 +476,14 @@ def _other_code(mine: str | None, theirs: str | None) -> bool:
     return bool(mine and theirs and mine != theirs)
 
 
-def _two_orgs(record: OrgRecord, name: str, credit_code: str | None) -> bool:
-    """安化县祥泰种养专业合作社 and 嘉禾县祥泰种养专业合作社: one name once regions are stripped, but the names
-    carry different regions and the credit codes differ, so two organizations (湖南乙科技 and 乙科技 with two
-    codes stay one organization with a conflict to fix)."""
+def _two_orgs(record: OrgRecord, name: str, credit_code: str | None, region_words: tuple[str, ...]) -> bool:
+    """安化县祥泰种养专业合作社 and 嘉禾县祥泰种养专业合作社: one name once regions are stripped, but they name
+    different counties, so two organizations (unless one credit code says otherwise); names with two credit codes
+    that differ in wording are two as well (湖南乙科技 and 乙科技 with two codes stay one with a conflict to fix)."""
+    if record.credit_code and credit_code and record.credit_code == credit_code:
+        return False
+    if different_places(record.name, name, region_words):
+        return True
     return _other_code(record.credit_code, credit_code) and normalize_name(record.name) != normalize_name(name)
 
 

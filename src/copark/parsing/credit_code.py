@@ -27,8 +27,11 @@ def normalize_credit_code(value: str) -> str:
     return "".join(out).upper()
 
 
-def validate_credit_code(value: str) -> str:
-    """The normalized code, or CoparkError saying what is wrong with it."""
+def validate_credit_code(value: object) -> str:
+    """The normalized code, or CoparkError saying what is wrong with it (a number typed into the cell included)."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    value = str(value)
     code = normalize_credit_code(value)
     if len(code) != 18:
         raise CoparkError(t("credit_code.length", value=value, length=len(code)), t("credit_code.fix"))

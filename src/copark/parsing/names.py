@@ -64,6 +64,65 @@ def strip_legal_form(name: str) -> str:
     return text
 
 
+@lru_cache(maxsize=8)
+def _prefix_set(region_words: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(w for w in (*region_words, *(p + "省" for p in _PROVINCES), *_PROVINCES) if w)
+
+
+# An organization's kind read from its name when no 机构类型 is given; first rule wins (农商行 is a bank even though
+# it is a 公司). Data, like the legal forms above, not user-facing text.
+_KIND_BY_NAME = (
+    ("bank", ("银行", "农商行", "信用社", "信用合作联社", "村镇银行", "小额贷款", "融资担保", "保险", "证券", "信托",
+              "金融租赁", "融资租赁")),
+    ("training", ("大学", "学院", "学校", "中专", "技校", "职校", "培训", "职业技术")),
+    ("government", ("人民政府", "管理委员会", "管委会", "商务局", "工信局", "发改委", "招商局", "投促局")),
+)
+
+
+def guess_org_kind(name: str) -> str | None:
+    """The OrgKind value a name implies (溆浦农商行 → bank, 怀化职业中专 → training), or None."""
+    text = simplify(name)
+    for kind, words in _KIND_BY_NAME:
+        if any(word in text for word in words):
+            return kind
+    return None
+
+
+def region_prefix(name: str, region_words: tuple[str, ...] = ()) -> frozenset[str]:
+    """The places a name starts with, provinces left out: 安化县祥泰种养专业合作社 → {安化}; 湖南甲科技 → {}."""
+    text = _PUNCT.sub("", simplify(name).strip())
+    prefixes = _prefix_set(region_words)
+    provinces = _prefix_set(())
+    longest = max(map(len, prefixes))
+    places: set[str] = set()
+    stripped = True
+    while stripped:
+        stripped = False
+        for size in range(min(longest, len(text) - 2), 0, -1):
+            word = text[:size]
+            if word in prefixes:
+                if word not in provinces:
+                    places.add(_place(word))
+                text = text[size:]
+                stripped = True
+                break
+    return frozenset(places)
+
+
+def _place(word: str) -> str:
+    """溆浦县 and 溆浦 are one place."""
+    for suffix in ("自治县", "自治州", "县", "市", "区", "州"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 2:
+            return word[: -len(suffix)]
+    return word
+
+
+def different_places(a: str, b: str, region_words: tuple[str, ...] = ()) -> bool:
+    """Whether two names carry places and share none: 安化县祥泰 and 嘉禾县祥泰 are two organizations."""
+    mine, theirs = region_prefix(a, region_words), region_prefix(b, region_words)
+    return bool(mine and theirs and not mine & theirs)
+
+
 def normalize_name(name: str, region_words: tuple[str, ...] = ()) -> str:
     """Key for matching the same organization across files: 湖南舒小福新材料科技有限公司 → 舒小福新材料科技.
 
@@ -73,13 +132,14 @@ def normalize_name(name: str, region_words: tuple[str, ...] = ()) -> str:
     text = simplify(name).strip()
     text = re.sub(r"[(（][^)）]{1,12}[)）]", "", text)  # 可孚医疗(长沙)有限公司
     text = strip_legal_form(_PUNCT.sub("", text))
-    prefixes = sorted({*region_words, *(p + "省" for p in _PROVINCES), *_PROVINCES}, key=len, reverse=True)
+    prefixes = _prefix_set(region_words)
+    longest = max(map(len, prefixes))
     stripped = True
-    while stripped:
+    while stripped:  # the longest region word first, as often as one leads (湖南省 then 长沙市)
         stripped = False
-        for prefix in prefixes:
-            if prefix and text.startswith(prefix) and len(text) > len(prefix) + 1:
-                text = text[len(prefix):]
+        for size in range(min(longest, len(text) - 2), 0, -1):
+            if text[:size] in prefixes:
+                text = text[size:]
                 stripped = True
                 break
     return text.lower()

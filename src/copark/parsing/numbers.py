@@ -53,15 +53,42 @@ def _number_span(text: str) -> tuple[float, int, int] | None:
     return None
 
 
-def parse_amount(text: str | float | int | None) -> float | None:
+# Money units a header may state for its column: 年营业收入（万元）, 年金额(元), 金额/亿元, 营收 单位：万元.
+AMOUNT_UNITS = {"元": 1.0, "千元": 1e3, "万元": 1e4, "百万元": 1e6, "亿元": 1e8, "万": 1e4, "亿": 1e8}
+_HEADER_UNIT = re.compile(r"(?:[(\[/]|单位[:：]?)\s*(?:单位[:：]?)?\s*(元|千元|万元|百万元|亿元|万|亿)\s*[)\]]?$")
+_HEADER_NOTE = re.compile(r"[(\[]\s*(?:单位[:：]?)?\s*([^()\[\]]{1,8})\s*[)\]]$")
+
+
+def amount_unit(header: object) -> str | None:
+    """The money unit a column header states (年营业收入（万元） → 万元), or None."""
+    match = _HEADER_UNIT.search(to_half_width(str(header or "")).strip())
+    return match.group(1) if match else None
+
+
+def header_note(header: object) -> str | None:
+    """What a header's trailing bracket holds (数量（吨） → 吨), or None."""
+    match = _HEADER_NOTE.search(to_half_width(str(header or "")).strip())
+    return match.group(1).strip() if match else None
+
+
+def states_unit(text: object) -> bool:
+    """Whether an amount text carries its own magnitude or currency (2000万元, 3.5亿, 500元)."""
+    return isinstance(text, str) and any(ch in text for ch in "万亿元")
+
+
+def parse_amount(text: str | float | int | None, unit: str = "元") -> float | None:
     """CNY value of an amount text; None for empty; CoparkError if it holds no amount.
 
-    Plain numbers are yuan; 万/亿 multiply; "万元" after the number is read as 万.
+    Plain numbers are in `unit` (yuan unless the column header says 万元 or 亿元); a text that states its own
+    magnitude or currency (2000万元, 3.5亿, 500元) is read as written: 万/亿 multiply, "万元" is 万.
     """
     if text is None:
         return None
+    factor = 1.0 if states_unit(text) else AMOUNT_UNITS[unit]
+    if isinstance(text, bool):
+        raise CoparkError(t("amount.bad", value=text), t("amount.fix"))
     if isinstance(text, int | float):
-        return float(text)
+        return float(text) * factor
     clean = to_half_width(str(text)).replace(",", "").replace("，", "").replace(" ", "")
     if not clean:
         return None
@@ -77,7 +104,7 @@ def parse_amount(text: str | float | int | None) -> float | None:
             value *= _MAGNITUDE[ch]
         else:
             break
-    return value
+    return value * factor
 
 
 def parse_quantity(text: str | float | int | None) -> Quantity | None:

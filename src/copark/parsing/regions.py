@@ -15,6 +15,10 @@ from copark.parsing.names import simplify
 
 _SUFFIXES = ("特别行政区", "维吾尔自治区", "壮族自治区", "回族自治区", "自治区", "自治州", "自治县",
              "地区", "新区", "省", "市", "区", "县", "盟", "旗")
+# What a place below the county level ends with: towns, streets, villages, parks and development zones.
+_LOCALITY_SUFFIXES = ("镇", "乡", "街道", "街道办事处", "办事处", "社区", "村", "园区", "工业园", "产业园", "工业区",
+                      "开发区", "高新区", "经开区", "示范区", "集中区", "片区")
+_CODE = re.compile(r"(\d{6})(?:\.0+)?")
 
 
 @dataclass(frozen=True)
@@ -42,7 +46,8 @@ class RegionTable:
         self.by_code = {r.code: r for r in records}
         self._by_word: dict[str, list[RegionRecord]] = {}
         for r in records:
-            for word in {r.name, short_name(r.name)}:
+            # input is simplified before lookup, so 乾安县 is also found as the 干安县 that simplification makes of it
+            for word in {r.name, short_name(r.name), simplify(r.name), short_name(simplify(r.name))}:
                 self._by_word.setdefault(word, []).append(r)
 
     def __len__(self) -> int:
@@ -68,35 +73,50 @@ class RegionTable:
         return tuple(self._by_word)
 
     def resolve(self, text: str) -> RegionRecord:
-        """The one region `text` names, else CoparkError (unknown, or ambiguous with candidates)."""
+        """The one region `text` names, else CoparkError (unknown, or ambiguous with candidates).
+
+        Rules, in order: a 6-digit code (431224.0 as a spreadsheet writes it is the code 431224); the longest
+        region name the text ends with, its other words being that region's ancestors (湖南省怀化市溆浦县); a
+        text that names a town, street or park inside a region (溆浦县卢峰镇, 长沙市雨花区同升街道, 溆浦县工业园区)
+        is that region. Where one name fits several regions, the full name beats a short one and the higher level
+        beats the lower (长沙 is 长沙市, not 长沙县); what remains tied is ambiguous and listed.
+        """
         clean = re.sub(r"\s+", "", simplify(str(text)))
-        if re.fullmatch(r"\d{6}", clean):
-            if clean in self.by_code:
-                return self.by_code[clean]
+        code = _CODE.fullmatch(clean)
+        if code:
+            if code.group(1) in self.by_code:
+                return self.by_code[code.group(1)]
             raise CoparkError(t("region.unknown", value=text), t("region.fix"))
-        candidates = self._candidates(clean)
+        candidates = self._candidates(clean) or self._within(clean)
         if len(candidates) == 1:
             return candidates[0]
         if not candidates:
             raise CoparkError(t("region.unknown", value=text), t("region.fix"))
-        names = "、".join(sorted(self.full_name(c.code) for c in candidates)[:8])
-        raise CoparkError(t("region.ambiguous", value=text, candidates=names), t("region.fix"))
+        names = "、".join(f"{self.full_name(c.code)}（{c.code}）"
+                         for c in sorted(candidates, key=lambda c: c.code)[:8])
+        raise CoparkError(t("region.ambiguous", value=text, candidates=names), t("region.ambiguous.fix"))
 
     def _candidates(self, text: str) -> list[RegionRecord]:
-        found: list[RegionRecord] = []
-        for end_word in sorted(self._by_word, key=len, reverse=True):
-            if not text.endswith(end_word):
-                continue
-            prefix = text[: -len(end_word)]
-            for record in self._by_word[end_word]:
-                if self._prefix_fits(prefix, record):
-                    found.append(record)
+        """Regions named by the longest region word `text` ends with, best kind of match only."""
+        for start in range(len(text)):
+            word = text[start:]
+            found = [r for r in self._by_word.get(word, ()) if self._prefix_fits(text[:start], r)]
             if found:
-                break
-        if len(found) > 1:  # 长沙市 is both a city and (in some tables) its own county-level seat
-            deepest = max(r.level for r in found)
-            found = [r for r in found if r.level == deepest] if len({r.code for r in found}) > 1 else found[:1]
-        return found
+                full = [r for r in found if r.name == word]
+                found = full or found
+                top = min(r.level for r in found)
+                return list({r.code: r for r in found if r.level == top}.values())
+        return []
+
+    def _within(self, text: str) -> list[RegionRecord]:
+        """The region a town, street or park is in: 溆浦县卢峰镇 → 溆浦县 (the longest head that is a region)."""
+        if not text.endswith(_LOCALITY_SUFFIXES):
+            return []
+        for end in range(len(text) - 1, 1, -1):
+            found = self._candidates(text[:end])
+            if found:
+                return found
+        return []
 
     def _prefix_fits(self, prefix: str, record: RegionRecord) -> bool:
         """Whether prefix is made only of names of record's ancestors (湖南省长沙市 for 雨花区)."""

@@ -7,12 +7,15 @@ from sqlalchemy.orm import Session
 
 from copark.core.errors import CoparkError
 from copark.locale import t
-from copark.parsing.names import simplify
+from copark.parsing.credit_code import normalize_credit_code
+from copark.parsing.names import normalize_name, simplify
+from copark.parsing.regions import builtin_regions
 from copark.storage.tables import Organization
 
 
 def find_organization(*, session: Session, ref: str) -> Organization:
-    """The one organization `ref` names (#id or id, full name as stored, short name, or a unique part of its name)."""
+    """The one organization `ref` names (#id or id, full name as stored, credit code, the name in traditional or
+    simplified characters, short name, or a unique part of its name)."""
     typed = ref.strip()
     # the name exactly as stored first (全角括号, 繁体 …), then as simplified
     for name in dict.fromkeys((typed, simplify(ref).strip())):
@@ -24,6 +27,16 @@ def find_organization(*, session: Session, ref: str) -> Organization:
     ref = simplify(ref).strip()
     if not ref:
         raise CoparkError(t("org.empty_ref"), t("org.empty_ref.fix"))
+    code = normalize_credit_code(ref)
+    if len(code) == 18:
+        found = session.scalars(select(Organization).where(Organization.credit_code == code)).first()
+        if found is not None:
+            return found
+    # 繁体 or simplified, brackets or none: the key the importer matched it by, when only one has it
+    by_norm = session.scalars(select(Organization).where(
+        Organization.norm_name == normalize_name(ref, builtin_regions().words())).limit(2)).all()
+    if len(by_norm) == 1 and len(ref) >= 4:
+        return by_norm[0]
     number = ref[1:] if ref.startswith("#") else ref
     if number.isdigit():
         found = session.get(Organization, int(number))

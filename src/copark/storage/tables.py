@@ -85,6 +85,7 @@ class Organization(Base):
     employees: Mapped[int | None] = mapped_column(Integer)
     annual_revenue: Mapped[float | None] = mapped_column(Float)  # CNY
     annual_revenue_text: Mapped[str] = mapped_column(String(64), default="")
+    note: Mapped[str] = mapped_column(Text, default="")  # 备注 as written
     source: Mapped[str] = mapped_column(String(255), default="")  # file or "demo"
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, server_default=func.now())
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, server_default=func.now(), onupdate=func.now())

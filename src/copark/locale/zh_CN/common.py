@@ -34,7 +34,8 @@ SYNONYMS: dict[str, dict[str, str]] = {
         "平台": "trade_platform", "商贸": "trade_platform", "市场": "trade_platform", "外贸平台": "trade_platform",
         "政府": "government", "政府机关": "government", "部门": "government", "事业单位": "government",
     },
-    "Direction": {"供给": "offer", "资源清单": "offer", "供应": "offer", "需求清单": "need", "需要": "need", "采购": "need"},
+    "Direction": {"供给": "offer", "资源清单": "offer", "供应": "offer", "需求清单": "need", "需要": "need", "采购": "need",
+                  "求购": "need"},
     "ItemKind": {
         "产品": "product", "成品": "product",
         "原材料": "material", "材料": "material", "零部件": "material", "配件": "material", "元器件": "material",
@@ -69,6 +70,7 @@ MESSAGES: dict[str, str] = {
     "region.unknown": "无法识别地区“{value}”",
     "region.ambiguous": "地区“{value}”不唯一，可能是：{candidates}",
     "region.fix": "请写完整名称（如“长沙市雨花区”“怀化市溆浦县”）或6位行政区划代码",
+    "region.ambiguous.fix": "请在前面加上所属省、市（如“北京市朝阳区”），或填写6位行政区划代码",
     "number.bad": "“{value}”不是有效数字",
     "number.fix": "请填写数字，如 120",
     "date.bad": "“{value}”不是有效日期",

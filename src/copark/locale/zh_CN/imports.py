@@ -38,7 +38,7 @@ MESSAGES: dict[str, str] = {
     "import.col.orgs.description": "企业简介",
     "import.syn.orgs.description": "简介|企业介绍|公司简介",
     "import.col.orgs.contact": "联系方式",
-    "import.syn.orgs.contact": "联系人|联系电话|电话",
+    "import.syn.orgs.contact": "联系人|联系电话|电话|手机|手机号|手机号码|联系手机|联系人电话|座机",
     "import.col.orgs.employees": "员工人数",
     "import.syn.orgs.employees": "职工人数|从业人数|人数|员工数",
     "import.col.orgs.revenue": "年营业收入",
@@ -46,9 +46,11 @@ MESSAGES: dict[str, str] = {
     "import.col.orgs.offers": "资源清单",
     "import.syn.orgs.offers": "资源|可提供资源|供给清单",
     "import.col.orgs.needs": "需求清单",
-    "import.syn.orgs.needs": "需求|需求内容",
+    "import.syn.orgs.needs": "需求|需求内容|求购|求购清单|采购需求",
     "import.col.orgs.scope": "经营范围",
     "import.syn.orgs.scope": "登记经营范围|营业范围|经营项目",
+    "import.col.orgs.note": "备注",
+    "import.syn.orgs.note": "附注|其他说明",
     "import.col.items.org": "企业名称",
     "import.syn.items.org": "公司名称|单位名称|机构名称|企业全称|企业",
     "import.col.items.direction": "资源/需求",
@@ -83,6 +85,18 @@ MESSAGES: dict[str, str] = {
     "import.bad_workbook.fix": "请确认文件未损坏、未加密，并用 Excel 另存为 .xlsx",
     "import.bad_csv": "无法读取 CSV 文件：{error}",
     "import.bad_csv.fix": "请用 Excel 或 WPS 另存为“CSV UTF-8（逗号分隔）”",
+    "import.line": "第{line}行",
+    "import.csv_encoding": "无法识别 CSV 文件的编码",
+    "import.csv_quote": "CSV 文件第{line}行有未配对的引号，其后的行会被并进同一个单元格",
+    "import.csv_quote.fix": "请删除或补全该行的英文双引号（\"），或用 Excel/WPS 打开后另存为“CSV UTF-8（逗号分隔）”",
+    "import.xlsx_empty": "文件是空的（0 字节），不是 Excel 工作簿",
+    "import.xlsx_is_ole": "这是旧版 Excel（.xls）文件或加密的工作簿，只是扩展名写成了 .xlsx",
+    "import.xlsx_not_zip": "这不是 Excel 工作簿（.xlsx），可能是改了扩展名的其他文件",
+    "import.xlsx_broken": "Excel 文件已损坏，无法打开",
+    "import.xlsx_is_word": "这是 Word 文档（.docx），不是 Excel 工作簿",
+    "import.xlsx_is_ppt": "这是 PowerPoint 演示文稿，不是 Excel 工作簿",
+    "import.xlsx_is_other": "这个压缩文件里没有 Excel 工作表，不是 .xlsx 工作簿",
+    "import.xlsx_resave.fix": "请用 Excel 或 WPS 打开原表格，另存为“Excel 工作簿（.xlsx）”后再导入；加密的工作簿请先取消密码",
     "import.no_layout": "无法识别表头（找到：{found}）",
     "import.no_layout.fix": "表头应为以下格式之一：{expected}；可用 copark template 生成模板",
     "import.no_data": "没有找到可导入的工作表或数据",
@@ -90,6 +104,8 @@ MESSAGES: dict[str, str] = {
     "import.duplicate_header": "表头“{column}”出现了不止一次（第{first}列与第{second}列）",
     "import.duplicate_header.fix": "请删除或改名其中一列",
     "import.unknown_column": "未识别的列“{column}”将被忽略",
+    "import.bad_amount_unit": "表头“{column}”中的单位“{unit}”无法识别",
+    "import.bad_amount_unit.fix": "金额列的单位请写“元”“万元”或“亿元”（如“年营业收入（万元）”），外币请先换算为人民币",
     "import.required": "必填项“{column}”为空",
     "import.required.fix": "请填写{column}",
     "import.merged_blank": "“{column}”为空：该单元格属于合并单元格 {range}，只有合并区域的第一格有值",
@@ -109,6 +125,11 @@ MESSAGES: dict[str, str] = {
     "import.industry_not_loaded.fix": "请先运行 copark kb import --gbt 国民经济行业分类.csv 导入完整的 GB/T 4754-2017 表，"
                                       "或只填大类代码",
     "import.industry_section": "行业代码“{value}”的门类字母应为“{section}”",
+    "import.name_variant": "“{name}”按名称视为已有机构“{stored}”（#{id}），保留原名称未改名；"
+                           "若确为更名，请填写统一社会信用代码后重新导入",
+    "import.positioning_unmapped": "主导产业“{words}”对应不到 GB/T 4754-2017 行业，匹配时只能在企业的名称、产品和简介中按字面查找；"
+                                    "可改写为行业代码（如 C35、3581）或常用产业名称（{examples}）",
+    "import.positioning_examples": "电子信息、纺织服装、新材料、医疗器械、装备制造、食品加工等",
     "import.bad_quantity": "无法识别数量“{value}”",
     "import.bad_quantity.fix": "请写成如 500 或 500吨",
     "import.bad_text": "“{column}”过长（{length}字，最多{limit}字）",
@@ -159,7 +180,8 @@ MESSAGES: dict[str, str] = {
     "template.help.3": "3. “资源清单”“需求清单”两列可直接写多条，用顿号、分号或换行分隔；金额、数量会从文字中识别，原文保留。",
     "template.help.4": "4. 需要写明数量、金额、认证要求等细节时，请在“清单明细”中每条一行；“企业名称”须与“企业”表或已导入的机构一致。",
     "template.help.5": "5. 所在地区可写名称（如“长沙市雨花区”）或6位行政区划代码；行业写 GB/T 4754-2017 代码（如 3581 或 C3581）。",
-    "template.help.6": "6. 金额可写“2000万元”“3.5亿”或纯数字（单位：元）；日期写 2025-12-31。",
+    "template.help.6": "6. 金额可写“2000万元”“3.5亿”或纯数字（单位：元；表头注明单位时按表头，如“年营业收入（万元）”填 3500 即 3500万元）；"
+                       "清单中写在括号里的金额、数量（如“注塑件（年采购约2000万元）”）记入金额、数量和备注；日期写 2025-12-31。",
     "template.help.7": "7. 不要合并单元格；空行会被跳过。同一企业重复导入只会更新，不会重复。也可用同样表头的 CSV 文件导入。",
     "template.help.9": "9. “经营范围”可直接粘贴营业执照上的登记经营范围：原文存为企业简介（已填简介时保留简介），"
                        "其中的产品和业务（去掉“生产”“销售”等字样和“依法须经批准”等说明）记为来源“经营范围”的资源。",
@@ -172,14 +194,14 @@ MESSAGES: dict[str, str] = {
         "湖南示例医疗器械有限公司|示例医疗|企业|91430111MA4L0A2B3M|长沙市雨花区|雨溆工业园|3581|医用敷料、医用海绵|"
         "医用敷料研发与生产|张经理 0731-00000000|320|3.5亿|医用敷料代工、无菌包装技术|"
         "医用级过滤棉（年采购约2000万元）；无纺布；包装印刷|"
-        "医用敷料、卫生用品的研发、生产和销售；医疗器械批发"
+        "医用敷料、卫生用品的研发、生产和销售；医疗器械批发|"
     ),
     "template.example.orgs.2": (
         "溆浦示例农村商业银行|溆浦农商行|银行||怀化市溆浦县|||小微企业贷款|县域金融服务|李经理|85||"
-        "技改贷款（单户最高1000万元）、供应链融资|优质企业客户|"
+        "技改贷款（单户最高1000万元）、供应链融资|优质企业客户||可上门对接"
     ),
-    "template.example.items.1": "湖南示例医疗器械有限公司|需求|原材料|医用级过滤棉|500|吨|2000万元|ISO 13485|2026-12-31|希望溆浦本地供应",
-    "template.example.items.2": "湖南示例医疗器械有限公司|资源|加工|医用敷料代工|1000|万片|||2026-06-30|可承接贴牌生产",
+    "template.example.items.1": "湖南示例医疗器械有限公司|需求|原材料/零部件|医用级过滤棉|500|吨|2000万元|ISO 13485|2026-12-31|希望溆浦本地供应",
+    "template.example.items.2": "湖南示例医疗器械有限公司|资源|加工产能/代工|医用敷料代工|1000|万片|||2026-06-30|可承接贴牌生产",
     # export
     "export.written": "已导出 {parks} 个园区、{orgs} 个机构、{items} 条清单条目：{path}",
     "export.bad_suffix": "不支持导出为“{suffix}”",
