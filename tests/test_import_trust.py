@@ -261,7 +261,7 @@ def test_template_examples_use_the_dropdown_choices(tmp_path: Path) -> None:
         choices = {sheet.cell(row=1, column=next(iter(v.sqref.ranges)).min_col).value.rstrip("*"):
                    v.formula1.strip('"').split(",") for v in sheet.data_validations.dataValidation}
         for n in (1, 2):
-            example = dict(zip([c.template_header.rstrip("*") for c in layout.columns],
+            example = dict(zip([c.template_header.rstrip("*") for c in layout.template_columns],
                                t(f"template.example.{layout.key}.{n}").split("|"), strict=True))
             for header, allowed in choices.items():
                 assert not example[header] or example[header] in allowed, (layout.key, n, header, example[header])

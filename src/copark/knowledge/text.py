@@ -11,7 +11,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import TYPE_CHECKING
 
-from copark.parsing.names import strip_legal_form, to_simplified
+from copark.parsing.names import simplify, strip_legal_form, to_simplified
 
 if TYPE_CHECKING:
     import jieba
@@ -89,6 +89,13 @@ def normalize(text: str) -> str:
             break
         current = nxt
     return current
+
+
+@lru_cache(maxsize=500_000)  # every offer text of a large index passes here
+def fold(text: str) -> str:
+    """Simplified, half-width, lower case, whitespace collapsed: the cheap form every tokenizer, n-gram index and
+    comparison of matching reads (normalize() also unifies units and drops 约/左右, for knowledge lookups)."""
+    return _SPACES.sub(" ", simplify(text or "")).lower().strip()
 
 
 def strip_company_suffix(name: str) -> str:

@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from copark.knowledge.text import fold
 from copark.matching import explain
 from copark.matching.config import RETRIEVAL
 from copark.matching.encoders import Encoder
@@ -39,7 +40,6 @@ from copark.matching.retrieval import (
     head_word,
     link_strength,
     may_be_weak,
-    normalize,
     phrases,
     top_k,
     without_weak_terms,
@@ -200,7 +200,7 @@ class MatchEngine:
         text = coverage
         if need.kind in HEADED_KINDS:  # 医用级过滤棉 wants 过滤棉: sharing only modifiers (医用级口罩) is weak
             head = head_word(named)
-            text *= 1.0 if head and head in normalize(offer.text) else HEAD_MISS_FACTOR
+            text *= 1.0 if head and head in fold(offer.text) else HEAD_MISS_FACTOR
         link = (self.chain.best_link(need.text, self.offer_node[position], self.postings.keys())
                 if self.chain is not None else None)
         if (link is None and need.kind in INDUSTRIAL_KINDS and may_be_weak(shared)

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from copark.knowledge.industries import builtin_industries, parse_code
-from copark.matching.retrieval import normalize
+from copark.knowledge.text import fold
 
 
 @dataclass(frozen=True)
@@ -125,7 +125,7 @@ def kind_compatibility(need_kind: str, offer_kind: str) -> float:
 
 def quantity_fit(need: ItemDoc, offer: ItemDoc, offer_org_revenue: float | None = None) -> tuple[float, str]:
     """Capacity vs demand: value/quantity ratio capped at 1; 0.5 (neutral) when either side is unknown."""
-    if need.quantity and offer.quantity and need.unit and normalize(need.unit) == normalize(offer.unit):
+    if need.quantity and offer.quantity and need.unit and fold(need.unit) == fold(offer.unit):
         return min(1.0, offer.quantity / need.quantity), "quantity"
     if need.annual_value and offer.annual_value:
         return min(1.0, offer.annual_value / need.annual_value), "value"
@@ -140,7 +140,7 @@ _CERT_ALTERNATIVES = re.compile(r"或|/|／")
 
 
 def _cert_key(text: str) -> str:
-    return re.sub(r"[\s\-_:：]", "", normalize(text)).replace("认证", "").replace("体系", "")
+    return re.sub(r"[\s\-_:：]", "", fold(text)).replace("认证", "").replace("体系", "")
 
 
 def certification_fit(required: str, offer: ItemDoc, offer_org: OrgDoc) -> tuple[float, list[str], list[str]]:
@@ -203,7 +203,7 @@ def positioning_fit(park_positioning: tuple[str, ...], offer_org: OrgDoc, need_o
 
     def fits(org: OrgDoc) -> str | None:
         code = clean_industry(org.industry_code)
-        text = normalize(org.text)
+        text = fold(org.text)
         for entry in park_positioning:
             entry = entry.strip()
             if not entry:
@@ -212,7 +212,7 @@ def positioning_fit(park_positioning: tuple[str, ...], offer_org: OrgDoc, need_o
                 want = clean_industry(entry)
                 if code and (code.startswith(want) or (len(want) == 1 and section_of(code) == want)):
                     return entry
-            elif normalize(entry) in text:
+            elif fold(entry) in text:
                 return entry
         return None
 

@@ -13,6 +13,7 @@ import numpy as np
 from scipy import sparse
 from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 
+from copark.knowledge.text import fold
 from copark.matching.encoders import Encoder
 
 # Product sims are dense (char unigrams overlap almost everywhere): score queries in blocks to bound memory.
@@ -30,10 +31,6 @@ class OrgProfile:
     industry: str = ""
     products: tuple[str, ...] = ()
     description: str = ""
-
-
-def _clean(text: str) -> str:
-    return " ".join(text.split()).lower()
 
 
 def bigrams(text: str) -> list[str]:
@@ -105,7 +102,7 @@ class OrgIndex:
         # The industry (its GB/T name, or 行业 as written) joins the product list: it often shares characters with
         # needs the list lacks. The description does not: 企业简介 and 经营范围 boilerplate (依法须经批准…, 销售)
         # drowned the products on the judged set.
-        texts = [_clean(" ".join([*o.products, o.industry]) or o.name) for o in orgs]
+        texts = [fold(" ".join([*o.products, o.industry]) or o.name) for o in orgs]
         vectorizer = make_vectorizer()
         vectorizer.fit([text for text in texts if text] or ["-"])
         docs = _transposed(vectorizer.transform(texts))
@@ -113,7 +110,7 @@ class OrgIndex:
         for index, org in enumerate(orgs):
             for product in org.products:
                 if product.strip():
-                    rows.append(_clean(product))
+                    rows.append(fold(product))
                     originals.append(" ".join(product.split()))  # the encoder sees case: XLM-R is cased
                     owners.append(index)
         product_org = np.asarray(owners, dtype=np.int64)
@@ -133,7 +130,7 @@ class OrgIndex:
             if number >= 0:
                 by_industry[number].extend(org.products)
         if by_industry:
-            index.sectors = _transposed(vectorizer.transform([_clean(" ".join(p)) for p in by_industry]))
+            index.sectors = _transposed(vectorizer.transform([fold(" ".join(p)) for p in by_industry]))
         if encoder is not None:
             index.encoder = encoder
             index.product_vectors = encoder.encode(originals)
@@ -141,7 +138,7 @@ class OrgIndex:
 
     def _add_surface(self, texts: list[str]) -> None:
         """Name n-grams and bigram presence: what the name, coverage and head signals read."""
-        names = [_clean(o.name) for o in self.orgs]
+        names = [fold(o.name) for o in self.orgs]
         self.name_vectorizer = make_vectorizer().fit([n for n in names if n] or ["-"])
         self.names = _transposed(self.name_vectorizer.transform(names))
         self.bigram_vectorizer = CountVectorizer(analyzer=bigrams, binary=True, dtype=np.float32)
@@ -153,7 +150,7 @@ class OrgIndex:
 
     def queries(self, texts: Sequence[str]) -> Queries:
         raw = [" ".join(text.split()) for text in texts]
-        clean = [_clean(text) for text in raw]
+        clean = [fold(text) for text in raw]
         return Queries(raw, clean, self.vectorizer.transform(clean).tocsr())
 
     def broad(self, q: Queries, *, enabled: frozenset[str]) -> dict[str, np.ndarray]:

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from copark.knowledge.graph import LINK_FACTOR as GRAPH_LINK_FACTOR
-from copark.parsing.names import simplify
+from copark.knowledge.text import fold
 
 _CJK_RUN = re.compile(r"[\u4e00-\u9fff]+|[a-z0-9]+(?:[.\-][a-z0-9]+)*")
 _KEEP = re.compile(r"[\u4e00-\u9fffa-z0-9]")
@@ -48,12 +48,6 @@ def _word_tokenizer() -> Callable[[str], list[str]]:
     return tokenize
 
 
-@lru_cache(maxsize=500_000)
-def normalize(text: str) -> str:
-    """Simplified, half-width, lower-case text (the form every tokenizer and feature sees)."""
-    return simplify(text or "").lower().strip()
-
-
 _BRACKETED = re.compile(r"[(（\[【][^)）\]】]*[)）\]】]")
 _SEGMENT = re.compile(r"[，,；;。：:]")
 
@@ -64,7 +58,7 @@ def phrases(text: str) -> tuple[str, ...]:
     from copark.knowledge.text import sentence_phrases
 
     found = sentence_phrases(text)
-    return () if found == (normalize(text),) else found
+    return () if found == (fold(text),) else found
 
 
 @lru_cache(maxsize=200_000)
@@ -78,7 +72,7 @@ def core_text(text: str) -> str:
 @lru_cache(maxsize=200_000)
 def tokens(text: str) -> tuple[str, ...]:
     """Words (jieba) plus character bigrams of every CJK run; a one-character run stays a unigram."""
-    norm = normalize(text)
+    norm = fold(text)
     found = (w.strip().lower() for w in _word_tokenizer()(norm))
     out = [w for w in found if (len(w) >= 2 or w.isascii()) and _KEEP.search(w) and w not in STOPWORDS]
     for run in _CJK_RUN.findall(_STOP_SPAN.sub(" ", norm)):
@@ -95,7 +89,7 @@ def tokens(text: str) -> tuple[str, ...]:
 @lru_cache(maxsize=50_000)
 def words(text: str) -> tuple[str, ...]:
     """Meaningful words only (no bigrams): what an explanation shows as matched terms."""
-    norm = normalize(text)
+    norm = fold(text)
     return tuple(w for w in (w.strip() for w in _word_tokenizer()(norm)) if len(w) >= 2 and w not in STOPWORDS
                  and _KEEP.search(w))
 
@@ -106,10 +100,10 @@ def head_word(text: str) -> str:
     from copark.knowledge.text import head_noun
 
     try:
-        return normalize(head_noun(text)[0])
+        return fold(head_noun(text)[0])
     except Exception:  # noqa: BLE001 - a knowledge-module bug must not stop matching; fall back
         found = words(text)
-        return found[-1] if found else normalize(text)
+        return found[-1] if found else fold(text)
 
 
 #: BM25 parameters (bm25s' defaults, Lucene variant): term-frequency saturation and length normalization.
@@ -301,7 +295,7 @@ class ChainExpander:
 
     def nodes(self, text: str, limit: int = 2) -> tuple[str, ...]:
         """Graph nodes `text` names (best first), empty when none is close enough."""
-        key = normalize(text)
+        key = fold(text)
         if key not in self._nodes:
             # a sentence (主板上的有源晶振，想找…的厂) is matched by the phrases it names, not as a whole
             found = [m for part in (phrases(text) or (text,)) for m in self._match(part, limit)]
@@ -321,7 +315,7 @@ class ChainExpander:
         """Find the nodes of many texts at once (each distinct text once, over `workers` processes)."""
         todo: dict[str, str] = {}  # key → the first text with it, as nodes() would have seen it
         for text in texts:
-            key = normalize(text)
+            key = fold(text)
             if key not in self._nodes and key not in todo:
                 todo[key] = text
         if not todo:

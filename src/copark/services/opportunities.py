@@ -10,6 +10,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from copark.core.errors import CoparkError
+from copark.knowledge.text import fold
 from copark.locale import t
 from copark.matching.encoders import Encoder
 from copark.matching.engine import Match, MatchEngine, PairRule
@@ -17,7 +18,7 @@ from copark.matching.explain import render_why
 from copark.matching.features import ItemDoc, OrgDoc, clean_industry, section_of
 from copark.matching.modes import mode_label
 from copark.matching.ranker import RANKER_VERSION, LearnedRanker
-from copark.matching.retrieval import head_word, normalize
+from copark.matching.retrieval import head_word
 from copark.matching.signals import SIGNALS
 from copark.parsing.regions import RegionTable, builtin_regions, within_region
 from copark.services.items import LISTED
@@ -176,7 +177,7 @@ def fit_ranker(*, session: Session, regions: RegionTable | None = None, without:
 
 def _keys(texts: list[str]) -> frozenset[str]:
     """What an organization's items are about, for reciprocity: each whole text and its head noun."""
-    return frozenset(k for text in texts for k in (normalize(text), head_word(text)) if len(k) >= 2)
+    return frozenset(k for text in texts for k in (fold(text), head_word(text)) if len(k) >= 2)
 
 
 def _documents(session: Session, regions: RegionTable) -> tuple[dict[int, OrgDoc], list[ItemDoc], list[ItemDoc]]:
