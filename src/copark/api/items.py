@@ -79,7 +79,7 @@ def _own_item(session, actor: Actor, item_id: int):  # noqa: ANN001, ANN202
 
     item = session.get(Item, item_id)
     if item is None:
-        raise NotFound(t("item.not_found", id=item_id), t("web.error.not_found.fix"))
+        raise NotFound(t("item.not_found", id=item_id), t("item.not_found.fix"))
     check_org(session, actor, item.organization_id, edit=True)
     return item
 
@@ -121,28 +121,29 @@ def update_item(*, workspace: Workspace, actor: Actor | None = None, item_id: in
             audit.record(session, actor, "item.update", "item", item.id, fields=changed)
 
 
-def _change(action: str, workspace: Workspace, actor: Actor | None, item_id: int) -> None:
+def _change(action: str, workspace: Workspace, actor: Actor | None, item_id: int):  # noqa: ANN202 - the Item
     from copark.services import items as service
 
     actor = actor or Actor.local()
     change = {"withdraw": service.withdraw_item, "restore": service.restore_item, "delete": service.delete_item}
     with workspace.transaction() as session:
         _own_item(session, actor, item_id)
-        change[action](session=session, item_id=item_id)
+        item = change[action](session=session, item_id=item_id)
         audit.record(session, actor, f"item.{action}", "item", item_id)
+        return item
 
 
-def withdraw_item(*, workspace: Workspace, actor: Actor | None = None, item_id: int) -> None:
+def withdraw_item(*, workspace: Workspace, actor: Actor | None = None, item_id: int):  # noqa: ANN201 - the Item
     """No longer listed: kept as history, out of matching."""
-    _change("withdraw", workspace, actor, item_id)
+    return _change("withdraw", workspace, actor, item_id)
 
 
-def restore_item(*, workspace: Workspace, actor: Actor | None = None, item_id: int) -> None:
-    _change("restore", workspace, actor, item_id)
+def restore_item(*, workspace: Workspace, actor: Actor | None = None, item_id: int):  # noqa: ANN201 - the Item
+    return _change("restore", workspace, actor, item_id)
 
 
-def delete_item(*, workspace: Workspace, actor: Actor | None = None, item_id: int) -> None:
-    _change("delete", workspace, actor, item_id)
+def delete_item(*, workspace: Workspace, actor: Actor | None = None, item_id: int):  # noqa: ANN201 - the Item
+    return _change("delete", workspace, actor, item_id)
 
 
 def infer(*, workspace: Workspace, actor: Actor | None = None, ref: str, offers: bool = False,
@@ -170,3 +171,11 @@ def review_inferred(*, workspace: Workspace, actor: Actor | None = None, item_id
     status = InferredStatus.accepted if accept else InferredStatus.dismissed
     infer(workspace=workspace, actor=actor, ref=f"#{item.organization_id}",
           **({"accept": [item_id]} if status == InferredStatus.accepted else {"dismiss": [item_id]}))
+
+
+def chain(*, workspace: Workspace, query: str, depth: int = 2, up: bool = True, down: bool = True):  # noqa: ANN201
+    """The chain tree (产业链) of a product or industry code, with the database's organizations at each node."""
+    from copark.services.knowledge import chain_for
+
+    with workspace.transaction() as session:
+        return chain_for(session=session, regions=workspace.regions, query=query, depth=depth, up=up, down=down)
