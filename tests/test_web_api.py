@@ -158,3 +158,17 @@ def test_script_in_text_fields_is_escaped_on_every_page(site) -> None:
         assert evil not in page and "&lt;script&gt;" in page
     r = c.get("/orgs", params={"q": evil})
     assert evil not in r.text and "&lt;script&gt;" in r.text
+
+
+def test_htmx_comes_from_npm_and_pages_work_without_it(site, tmp_path) -> None:
+    from copark.web.app import DEFAULT_VENDOR, create_app
+
+    workspace, _ = site
+    c, _ = client(workspace, "viewer")
+    assert (DEFAULT_VENDOR / "htmx.org" / "package.json").is_file(), "run make install (npm ci)"
+    assert "/static/vendor/htmx/htmx.min.js" in c.get("/orgs").text
+    assert c.get("/static/vendor/htmx/htmx.min.js").status_code == 200
+    bare = TestClient(create_app(workspace, vendor_dir=tmp_path))
+    bare.post("/login", data={"username": "viewer", "password": PASSWORD})
+    page = bare.get("/orgs")
+    assert page.status_code == 200 and "htmx" not in page.text.split("<body>")[0] and 'method="get"' in page.text
