@@ -46,11 +46,12 @@ def register(app: GuardedTyper) -> None:
         finally:
             workspace.close()
         _print_by_industry(found, industries, top)
-        console.print(t("demo.notice.end"), style="bold yellow", markup=False, soft_wrap=True)
+        # the logins before the closing notice: the output ends saying the data is illustrative
         console.print(t("demo.logins"), markup=False)
         for role, username, note in logins:
             console.print(t("demo.login", role=role, username=username, password=DEMO_PASSWORD, note=note),
                           markup=False, soft_wrap=True)
+        console.print(t("demo.notice.end"), style="bold yellow", markup=False, soft_wrap=True)
 
 
 def _division_name(code: str) -> str:
