@@ -12,13 +12,23 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install -q -e ".[dev]"
 	rm -f $(VENV)/.installed-* && touch $@
 
-install: $(STAMP)
+# Front-end libraries (htmx) from the npm registry, exactly as package-lock.json pins them; never committed.
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --ignore-scripts
 
-## Set up and run the main job on the bundled demo data (雨溆工业园, illustrative).
+install: $(STAMP) node_modules/.package-lock.json
+
+DEMO_DB ?= copark-demo.sqlite
+
+## Set up, load the bundled demo (雨溆工业园, illustrative) into a fresh demo database, print the demo logins and
+## serve the web workspace on http://127.0.0.1:8000 (Ctrl+C stops it).
 demo: install
-	$(BIN)/copark demo
+	rm -f $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm
+	$(BIN)/copark --database sqlite:///$(DEMO_DB) demo
+	$(BIN)/copark --database sqlite:///$(DEMO_DB) serve --host 127.0.0.1 --port 8000
 
-## Set up (Python deps, a local PostgreSQL server) and run the whole test suite on SQLite and PostgreSQL.
+## Set up (Python deps, npm packages, a local PostgreSQL server) and run the whole test suite on SQLite and
+## PostgreSQL, browser tests included (Debian's chromium: .ci/run installs it).
 test: install
 	$(BIN)/ruff check src tests bench
 	COPARK_TEST_POSTGRES_URL="$$(./scripts/postgres-up.sh)" $(BIN)/pytest -n 2 -q
@@ -31,4 +41,4 @@ lint: install
 	$(BIN)/ruff check src tests bench
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache copark.sqlite
+	rm -rf $(VENV) .pytest_cache .ruff_cache copark.sqlite node_modules screenshots $(DEMO_DB)*

@@ -22,7 +22,7 @@ def register(app: GuardedTyper) -> None:
 
     @app.command("demo", help=t("demo.help"))
     def demo(top: Annotated[int, typer.Option("--top", help=t("demo.opt.top"))] = TOP_PER_INDUSTRY) -> None:
-        from copark.demo import demo_park, load_demo, refuse_other_data
+        from copark.demo import DEMO_PASSWORD, create_demo_users, demo_park, load_demo, refuse_other_data
         from copark.services.catalog import industry_codes
         from copark.services.opportunities import park_opportunities
 
@@ -42,9 +42,15 @@ def register(app: GuardedTyper) -> None:
                 park = demo_park(workspace=workspace)
                 found = park_opportunities(session=session, park=park.name, top=10_000, regions=workspace.regions)
                 industries = industry_codes(session=session)
+            logins = create_demo_users(workspace=workspace)
         finally:
             workspace.close()
         _print_by_industry(found, industries, top)
+        # the logins before the closing notice: the output ends saying the data is illustrative
+        console.print(t("demo.logins"), markup=False)
+        for role, username, note in logins:
+            console.print(t("demo.login", role=role, username=username, password=DEMO_PASSWORD, note=note),
+                          markup=False, soft_wrap=True)
         console.print(t("demo.notice.end"), style="bold yellow", markup=False, soft_wrap=True)
 
 

@@ -62,8 +62,8 @@ def _import_command(
     source: Annotated[str | None, typer.Option("--source", help=t("cli.import.source"))] = None,
     sync: Annotated[bool, typer.Option("--sync", help=t("cli.import.sync"))] = False,
 ) -> None:
+    from copark import api
     from copark.core.config import get_settings
-    from copark.io.importer import import_files
 
     workspace = open_workspace()
     bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
@@ -82,7 +82,7 @@ def _import_command(
     report = None
     try:
         with bar or nullcontext():
-            report = import_files(workspace=workspace, paths=files, skip_bad_rows=skip_bad_rows,
+            report = api.import_workbook(workspace=workspace, paths=files, skip_bad_rows=skip_bad_rows,
                                   rejects_path=rejects, source=source, progress=progress if bar else None,
                                   sync=sync, on_wait=waiting)
     except KeyboardInterrupt:
@@ -100,9 +100,9 @@ def _template_command(
     path: Annotated[Path, typer.Argument(help=t("cli.template.path"))] = DEFAULT_TEMPLATE,
     force: Annotated[bool, typer.Option("--force", help=t("cli.template.force"))] = False,
 ) -> None:
-    from copark.io.template import write_template
+    from copark import api
 
-    written = write_template(path, force=force)
+    written = api.write_template(path=path, force=force)
     console.print(t("template.written", path=written), markup=False)
 
 
@@ -110,11 +110,11 @@ def _export_command(
     path: Annotated[Path, typer.Argument(help=t("cli.export.path"))] = DEFAULT_EXPORT,
     include_inferred: Annotated[bool, typer.Option("--include-inferred", help=t("cli.export.inferred"))] = False,
 ) -> None:
-    from copark.io.exporter import export_workspace
+    from copark import api
 
     workspace = open_workspace()
     try:
-        result = export_workspace(workspace=workspace, path=path, include_inferred=include_inferred)
+        result = api.export_lists(workspace=workspace, path=path, include_inferred=include_inferred)
     finally:
         workspace.close()
     console.print(t("export.written", parks=result.parks, orgs=result.orgs, items=result.items,

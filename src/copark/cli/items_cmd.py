@@ -15,15 +15,13 @@ ItemId = Annotated[int, typer.Argument(help=t("item.opt.id"), show_default=False
 
 
 def _apply(action: str, item_id: int) -> None:
-    from copark.services import items as service
+    from copark import api
 
-    change: Callable = {"withdraw": service.withdraw_item, "restore": service.restore_item,
-                        "delete": service.delete_item}[action]
+    change: Callable = {"withdraw": api.withdraw_item, "restore": api.restore_item, "delete": api.delete_item}[action]
     workspace = open_workspace()
     try:
-        with workspace.transaction() as session:
-            item = change(session=session, item_id=item_id)
-            org = item.organization.name
+        item = change(workspace=workspace, item_id=item_id)
+        org = item.organization.name
     finally:
         workspace.close()
     message = {"withdraw": "item.withdrawn", "restore": "item.restored", "delete": "item.deleted"}[action]

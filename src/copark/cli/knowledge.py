@@ -51,7 +51,7 @@ def infer_command(
     accept: Annotated[list[int] | None, typer.Option("--accept", help=t("infer.opt.accept"))] = None,
     dismiss: Annotated[list[int] | None, typer.Option("--dismiss", help=t("infer.opt.dismiss"))] = None,
 ) -> None:
-    from copark.services.knowledge import infer_for
+    from copark import api
 
     both = sorted(set(accept or ()) & set(dismiss or ()))
     if both:  # applying both in turn would silently leave the item dismissed
@@ -59,7 +59,7 @@ def infer_command(
                           t("infer.accept_and_dismiss.fix"))
     workspace = open_workspace()
     try:
-        view = infer_for(workspace=workspace, ref=org, offers=offers, accept=accept or (), dismiss=dismiss or ())
+        view = api.infer(workspace=workspace, ref=org, offers=offers, accept=accept or (), dismiss=dismiss or ())
     finally:
         workspace.close()
     for status, count in view.reviewed.items():
@@ -100,11 +100,11 @@ def chain_command(
     up: Annotated[bool, typer.Option("--up", help=t("chain.opt.up"))] = False,
     down: Annotated[bool, typer.Option("--down", help=t("chain.opt.down"))] = False,
 ) -> None:
-    from copark.services.knowledge import chain_for
+    from copark import api
 
     workspace = open_workspace()
     try:
-        tree = chain_for(workspace=workspace, query=query, depth=depth, up=up or not down, down=down or not up)
+        tree = api.chain(workspace=workspace, query=query, depth=depth, up=up or not down, down=down or not up)
     finally:
         workspace.close()
     console.print(t("chain.matched", query=tree.query, names="、".join(r.name for r in tree.roots)))

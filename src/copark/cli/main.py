@@ -16,6 +16,7 @@ from copark.cli import (
     items_cmd,
     knowledge,
     matching,
+    web_cmd,
 )
 from copark.cli.base import GuardedTyper, state
 from copark.locale import t
@@ -55,3 +56,4 @@ classify_cmd.register(app)
 evaluate_cmd.register(app)
 demo_cmd.register(app)
 backup_cmd.register(app)
+web_cmd.register(app)

@@ -120,13 +120,12 @@ def register(app: GuardedTyper) -> None:
         without: Annotated[list[str] | None, typer.Option("--without", help=t("fit.opt.without"))] = None,
         seed: Annotated[int, typer.Option("--seed", help=t("fit.opt.seed"))] = 13,
     ) -> None:
-        from copark.services import opportunities as service
+
+        from copark import api
 
         workspace = open_workspace()
         try:
-            with workspace.transaction() as session:
-                result = service.fit_ranker(session=session, regions=workspace.regions, without=without or [],
-                                            seed=seed)
+            result = api.fit(workspace=workspace, without=without or [], seed=seed)
         finally:
             workspace.close()
         if not result.fitted:
@@ -147,7 +146,6 @@ def register(app: GuardedTyper) -> None:
         output: Annotated[Path | None, typer.Option("--output", "-o", help=t("match.opt.output"))] = None,
         detail: Annotated[bool, typer.Option("--detail", help=t("match.opt.detail"))] = False,
     ) -> None:
-        from copark.services import opportunities as service
 
         fmt = fmt.strip().lower()
         if output is not None and fmt == "table":  # -o 对接机会.xlsx: the file's extension names the format
@@ -162,11 +160,11 @@ def register(app: GuardedTyper) -> None:
             raise CoparkError(t("match.error.conflicting_scope"), t("match.error.conflicting_scope.fix"))
         if top < 1:
             raise CoparkError(t("match.error.bad_top", value=top), t("match.error.bad_top.fix"))
+        from copark import api
+
         workspace = open_workspace()
         try:
-            with workspace.transaction() as session:
-                run = service.match(session=session, org=org, industry=industry, cross_region=cross_region,
-                                    top=top, regions=workspace.regions)
+            run = api.match(workspace=workspace, org=org, industry=industry, cross_region=cross_region, top=top)
         finally:
             workspace.close()
         # a file (or json/csv on stdout) gets every opportunity of the run; the table shows the first `top`

@@ -76,3 +76,31 @@ def load_demo(*, workspace: Workspace):  # noqa: ANN201 - returns the importer's
 def demo_park(*, workspace: Workspace) -> Park | None:
     with workspace.transaction() as session:
         return session.scalars(select(Park).where(Park.source == DEMO_SOURCE)).first()
+
+
+#: One account per role on the demo database. The password is fixed and printed: demo-only, never for real data.
+DEMO_PASSWORD = "copark-demo"
+DEMO_USERS = (
+    ("demo-admin", "admin", None, None),
+    ("demo-operator", "operator", None, "雨溆工业园"),
+    ("demo-ruikang", "enterprise", "长沙瑞康医用耗材有限公司（虚构）", None),
+    ("demo-hengtong", "enterprise", "湖南溆浦恒通海绵制品有限公司（虚构）", None),
+    ("demo-bank", "institution", "长沙银行雨溆合作支行（虚构）", None),
+    ("demo-viewer", "viewer", None, None),
+)
+
+
+def create_demo_users(*, workspace: Workspace) -> list[tuple[str, str, str]]:
+    """(Re)create the demo accounts, one per role; returns (role, username, organization or park) to print."""
+    from copark.services.accounts import create_user
+    from copark.storage.tables import User
+
+    made = []
+    with workspace.transaction() as session:
+        names = [u[0] for u in DEMO_USERS]
+        session.execute(delete(User).where(User.username.in_(names)))
+        for username, role, org, park in DEMO_USERS:
+            create_user(session=session, username=username, password=DEMO_PASSWORD, role=role, organization=org,
+                        park=park, display_name=username)
+            made.append((role, username, org or park or ""))
+    return made

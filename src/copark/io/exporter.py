@@ -15,7 +15,7 @@ header in each .csv (the importer looks for the header below up to HEADER_SEARCH
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
@@ -78,14 +78,15 @@ def _scope_cells(session: Session) -> dict[int, str]:
     return {org_id: "；".join(texts) for org_id, texts in cells.items()}
 
 
-def _org_rows(session: Session, regions: RegionTable, parks: dict[int, str]) -> Iterator[list[object]]:
+def _org_rows(session: Session, regions: RegionTable, parks: dict[int, str],
+             contact: Callable[[Organization], str] | None = None) -> Iterator[list[object]]:
     scopes = _scope_cells(session)
     for org in session.scalars(select(Organization).order_by(Organization.id)):
         yield [org.name, org.short_name or None, _label(OrgKind, org.kind), org.credit_code,
                _region(regions, org.region_code), parks.get(org.park_id) if org.park_id else None,
                org.industry_code or org.industry_text or None, "、".join(map(str, org.products or [])) or None, org.description or None,
-               org.contact or None, org.employees, org.annual_revenue_text or _number(org.annual_revenue),
-               None, None, scopes.get(org.id), org.note or None]
+               (contact(org) if contact else org.contact) or None, org.employees,
+               org.annual_revenue_text or _number(org.annual_revenue), None, None, scopes.get(org.id), org.note or None]
 
 
 def _item_rows(session: Session, include_inferred: bool) -> Iterator[list[object]]:
@@ -102,8 +103,10 @@ def _item_rows(session: Session, include_inferred: bool) -> Iterator[list[object
                _label(InferredStatus, item.status) if item.status else None]
 
 
-def export_workspace(*, workspace: Workspace, path: Path, include_inferred: bool = False) -> ExportResult:
-    """Write everything to `path` (.xlsx, or .csv = one file per sheet) in the import layouts."""
+def export_workspace(*, workspace: Workspace, path: Path, include_inferred: bool = False,
+                     contact: Callable[[Organization], str] | None = None) -> ExportResult:
+    """Write everything to `path` (.xlsx, or .csv = one file per sheet) in the import layouts; `contact` (when
+    given) writes each organization's 联系方式 cell, e.g. masked for a reader who has no need to see it."""
     suffix = path.suffix.lower()
     if suffix not in (".xlsx", ".csv"):
         raise CoparkError(t("export.bad_suffix", suffix=suffix or path.name), t("export.bad_suffix.fix"))
@@ -113,7 +116,7 @@ def export_workspace(*, workspace: Workspace, path: Path, include_inferred: bool
         parks = dict(session.execute(select(Park.id, Park.name)).tuples().all())
         tables = [
             (PARKS, list(_park_rows(session, regions))),
-            (ORGS, list(_org_rows(session, regions, parks))),
+            (ORGS, list(_org_rows(session, regions, parks, contact))),
             (ITEMS, list(_item_rows(session, include_inferred))),
         ]
         result.demo_orgs = session.scalar(

@@ -185,7 +185,8 @@ def evaluate_bench(*, bench_dir: str | Path, top: int = 100, without: Iterable[s
         try:
             import_files(workspace=workspace, paths=files, source="bench")
             for org_id in dict.fromkeys(c.need_org_id for c in bench.cases if not c.need_text):
-                infer_for(workspace=workspace, ref=names[org_id])
+                with workspace.transaction() as session:
+                    infer_for(session=session, ref=names[org_id])
             with workspace.transaction() as session:
                 fitted = fit_ranker(session=session, without=without, encoder=dense, seed=seed) if learn else None
                 run = match(session=session, cross_region=False, top=top, learned=learn, encoder=dense)

@@ -1,16 +1,18 @@
-"""What `copark infer` and `copark chain` (and later the web pages) call: one transaction per request."""
+"""Inferring and reviewing an organization's items, and chain trees, in the caller's session (copark.api wraps them)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from sqlalchemy.orm import Session
+
 from copark.core.vocab import Direction, InferredStatus
 from copark.knowledge.chains import ChainTree, build_chain
 from copark.knowledge.store import load_graph
+from copark.parsing.regions import RegionTable
 from copark.services import inference as infer
 from copark.services.organizations import find_organization
-from copark.workspace import Workspace
 
 # Mined relations below this are mostly recipe ingredients and text fragments (see knowledge.importers).
 GRAPH_MIN_CONFIDENCE = 0.35
@@ -40,33 +42,31 @@ class InferView:
         return sum(1 for r in self.rows if r.status == status)
 
 
-def infer_for(*, workspace: Workspace, ref: str, offers: bool = False, accept: Sequence[int] = (),
+def infer_for(*, session: Session, ref: str, offers: bool = False, accept: Sequence[int] = (),
               dismiss: Sequence[int] = ()) -> InferView:
     """Review (--accept/--dismiss) or re-infer an organization's needs (or offers), then list them."""
     direction = Direction.offer if offers else Direction.need
-    with workspace.transaction() as session:
-        org = find_organization(session=session, ref=ref)
-        view = InferView(org.name, direction)
-        if accept or dismiss:
-            if accept:
-                view.reviewed["accepted"] = len(infer.review(session=session, organization=org, item_ids=accept,
-                                                             status=InferredStatus.accepted))
-            if dismiss:
-                view.reviewed["dismissed"] = len(infer.review(session=session, organization=org, item_ids=dismiss,
-                                                              status=InferredStatus.dismissed))
-        else:
-            graph = load_graph(session, min_confidence=GRAPH_MIN_CONFIDENCE)
-            run = infer.infer_offers if offers else infer.infer_needs
-            view.inferred_now = len(run(session=session, organization=org, graph=graph))
-        for item in infer.inferred_items(session=session, organization=org, direction=direction):
-            view.rows.append(InferredRow(item.id, item.text, item.kind, item.confidence or 0.0, item.status or "",
-                                         list((item.evidence or {}).get("path", []))))
+    org = find_organization(session=session, ref=ref)
+    view = InferView(org.name, direction)
+    if accept or dismiss:
+        if accept:
+            view.reviewed["accepted"] = len(infer.review(session=session, organization=org, item_ids=accept,
+                                                         status=InferredStatus.accepted))
+        if dismiss:
+            view.reviewed["dismissed"] = len(infer.review(session=session, organization=org, item_ids=dismiss,
+                                                          status=InferredStatus.dismissed))
+    else:
+        graph = load_graph(session, min_confidence=GRAPH_MIN_CONFIDENCE)
+        run = infer.infer_offers if offers else infer.infer_needs
+        view.inferred_now = len(run(session=session, organization=org, graph=graph))
+    for item in infer.inferred_items(session=session, organization=org, direction=direction):
+        view.rows.append(InferredRow(item.id, item.text, item.kind, item.confidence or 0.0, item.status or "",
+                                     list((item.evidence or {}).get("path", []))))
     return view
 
 
-def chain_for(*, workspace: Workspace, query: str, depth: int = 2, up: bool = True, down: bool = True) -> ChainTree:
+def chain_for(*, session: Session, regions: RegionTable, query: str, depth: int = 2, up: bool = True,
+              down: bool = True) -> ChainTree:
     """The chain tree of a product or industry code, with the database's organizations at each node."""
-    with workspace.transaction() as session:
-        graph = load_graph(session, min_confidence=GRAPH_MIN_CONFIDENCE)
-        return build_chain(session=session, graph=graph, query=query, depth=depth, up=up, down=down,
-                           regions=workspace.regions)
+    graph = load_graph(session, min_confidence=GRAPH_MIN_CONFIDENCE)
+    return build_chain(session=session, graph=graph, query=query, depth=depth, up=up, down=down, regions=regions)

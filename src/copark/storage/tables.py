@@ -180,3 +180,131 @@ class RankerModel(Base):
     organizations: Mapped[int] = mapped_column(Integer)  # what it was fitted on, to tell when lists changed
     offers: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, server_default=func.now())
+
+
+class User(Base):
+    """A person who signs in to the web workspace or calls the REST API, with one role (services.access)."""
+
+    __tablename__ = "app_user"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(128), default="")
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(16))  # admin | operator | enterprise | institution | viewer
+    organization_id: Mapped[int | None] = mapped_column(ForeignKey("organization.id", ondelete="SET NULL"))
+    park_id: Mapped[int | None] = mapped_column(ForeignKey("park.id", ondelete="SET NULL"))
+    disabled: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, server_default=func.now())
+
+
+class ApiToken(Base):
+    """A REST API token; only its SHA-256 is stored."""
+
+    __tablename__ = "api_token"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(64), default="")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, server_default=func.now())
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+class WebSession(Base):
+    """A signed-in browser session; ended (revoked) at logout, so a replayed cookie no longer works."""
+
+    __tablename__ = "web_session"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+class LoginAttempt(Base):
+    """A failed sign-in, counted by username and by address for rate limiting."""
+
+    __tablename__ = "login_attempt"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), index=True)
+    address: Mapped[str] = mapped_column(String(64), index=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+class AppSetting(Base):
+    """Workspace-wide values kept in the database (e.g. the session signing key)."""
+
+    __tablename__ = "app_setting"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+
+
+class AuditEntry(Base):
+    """Who changed or revealed what, and when."""
+
+    __tablename__ = "audit_log"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id", ondelete="SET NULL"))
+    username: Mapped[str] = mapped_column(String(64), default="")  # kept when the user is deleted
+    action: Mapped[str] = mapped_column(String(32))
+    target: Mapped[str] = mapped_column(String(32))  # organization | item | opportunity | docking | user
+    target_id: Mapped[int | None] = mapped_column(Integer)
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class OpportunityDismissal(Base):
+    """An opportunity marked not relevant, with the reason; keyed by the pair, so it outlives re-matching."""
+
+    __tablename__ = "opportunity_dismissal"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    need_item_id: Mapped[int | None] = mapped_column(ForeignKey("item.id", ondelete="CASCADE"), index=True)
+    offer_item_id: Mapped[int | None] = mapped_column(ForeignKey("item.id", ondelete="CASCADE"))
+    need_org_id: Mapped[int] = mapped_column(ForeignKey("organization.id", ondelete="CASCADE"))
+    offer_org_id: Mapped[int] = mapped_column(ForeignKey("organization.id", ondelete="CASCADE"))
+    reason: Mapped[str] = mapped_column(Text)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id", ondelete="SET NULL"))
+    at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+class DockingRecord(Base):
+    """对接记录: an opportunity being worked, 推荐 → 已推送 → 意向 → 洽谈 → 签约 → 履约 → 关闭.
+
+    The pair and its texts are copied from the opportunity, which the next `copark match` may replace.
+    """
+
+    __tablename__ = "docking_record"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    opportunity_id: Mapped[int | None] = mapped_column(ForeignKey("opportunity.id", ondelete="SET NULL"))
+    need_item_id: Mapped[int | None] = mapped_column(ForeignKey("item.id", ondelete="SET NULL"))
+    offer_item_id: Mapped[int | None] = mapped_column(ForeignKey("item.id", ondelete="SET NULL"))
+    need_org_id: Mapped[int] = mapped_column(ForeignKey("organization.id", ondelete="CASCADE"), index=True)
+    offer_org_id: Mapped[int] = mapped_column(ForeignKey("organization.id", ondelete="CASCADE"), index=True)
+    need_text: Mapped[str] = mapped_column(Text, default="")
+    offer_text: Mapped[str] = mapped_column(Text, default="")
+    score: Mapped[float] = mapped_column(Float, default=0.0)
+    mode: Mapped[str] = mapped_column(String(32), default="")
+    why: Mapped[str] = mapped_column(Text, default="")
+    stage: Mapped[str] = mapped_column(String(16))
+    need_interest_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    offer_interest_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    contract_value: Mapped[float | None] = mapped_column(Float)  # annual value, CNY
+    contract_note: Mapped[str] = mapped_column(String(255), default="")
+    close_reason: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+class DockingEvent(Base):
+    """One step in a docking record's history."""
+
+    __tablename__ = "docking_event"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    record_id: Mapped[int] = mapped_column(ForeignKey("docking_record.id", ondelete="CASCADE"), index=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id", ondelete="SET NULL"))
+    username: Mapped[str] = mapped_column(String(64), default="")
+    action: Mapped[str] = mapped_column(String(32))  # stage | interest
+    stage: Mapped[str] = mapped_column(String(16))
+    note: Mapped[str] = mapped_column(Text, default="")

@@ -1,0 +1,123 @@
+"""Who may see and change what: the role rules, personal-information masking and counterpart anonymisation."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from copark.core.errors import CoparkError
+from copark.locale import t
+from copark.parsing.regions import within_region
+from copark.services.accounts import ORG_ROLES, Role
+from copark.storage.tables import Organization, Park, User
+
+
+class Forbidden(CoparkError):
+    """The actor may not see or change this: the web answers 403."""
+
+
+class NotFound(CoparkError):
+    """No such object: the web answers 404."""
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The signed-in user as the rules see it; `Actor.local()` is the person at the CLI (full rights)."""
+
+    user_id: int | None
+    username: str
+    role: Role
+    organization_id: int | None = None
+    park_id: int | None = None
+
+    @classmethod
+    def of(cls, user: User) -> Actor:
+        return cls(user.id, user.username, Role(user.role), user.organization_id, user.park_id)
+
+    @classmethod
+    def local(cls) -> Actor:
+        return cls(None, "cli", Role.admin)
+
+    @property
+    def is_org_user(self) -> bool:
+        return self.role in ORG_ROLES
+
+    @property
+    def can_review(self) -> bool:
+        """Review opportunities, push them, move docking records: park staff."""
+        return self.role in (Role.admin, Role.operator)
+
+
+def org_in_park(org: Organization, park: Park) -> bool:
+    """An organization belongs to a park when it is registered there or lies in either of its regions."""
+    if org.park_id == park.id:
+        return True
+    return bool(org.region_code) and any(
+        area and within_region(org.region_code, area) for area in (park.region_code, park.partner_region_code))
+
+
+def park_org_ids(session: Session, park_id: int) -> set[int]:
+    park = session.get(Park, park_id)
+    if park is None:
+        return set()
+    return {o.id for o in session.scalars(select(Organization)) if org_in_park(o, park)}
+
+
+def visible_org_ids(session: Session, actor: Actor) -> set[int] | None:
+    """Organizations the actor may open (None: all)."""
+    if actor.role in (Role.admin, Role.viewer):
+        return None
+    if actor.role == Role.operator:
+        return park_org_ids(session, actor.park_id) if actor.park_id else set()
+    return {actor.organization_id} if actor.organization_id else set()
+
+
+def check_org(session: Session, actor: Actor, org_id: int, *, edit: bool = False) -> Organization:
+    """The organization, if the actor may see it (and edit it when `edit`); NotFound or Forbidden otherwise."""
+    org = session.get(Organization, org_id)
+    if org is None:
+        raise NotFound(t("web.error.org_not_found", id=org_id), t("web.error.not_found.fix"))
+    if edit and actor.role == Role.viewer:
+        raise Forbidden(t("web.error.read_only"), t("web.error.forbidden.fix"))
+    allowed = visible_org_ids(session, actor)
+    if allowed is not None and org.id not in allowed:
+        raise Forbidden(t("web.error.forbidden_org", id=org_id), t("web.error.forbidden.fix"))
+    return org
+
+
+def sees_contacts(session: Session, actor: Actor, org_id: int) -> bool:
+    """Whether the actor needs this organization's contacts: admins, its park's staff, its own users."""
+    if actor.role == Role.admin:
+        return True
+    if actor.role == Role.operator:
+        return actor.park_id is not None and org_id in park_org_ids(session, actor.park_id)
+    return actor.is_org_user and actor.organization_id == org_id
+
+
+_PHONE = re.compile(r"(?<!\d)(\d{3})[\d\- ]{4,}?(\d{4})(?!\d)")
+_EMAIL = re.compile(r"([A-Za-z0-9._%+-])[A-Za-z0-9._%+-]*(@[A-Za-z0-9.-]+)")
+
+
+def mask_contact(text: str | None) -> str:
+    """Phone numbers as 138****1234 and e-mails as a***@example.com; other words kept."""
+    if not text:
+        return ""
+    masked = _EMAIL.sub(lambda m: f"{m.group(1)}***{m.group(2)}", text)
+    return _PHONE.sub(lambda m: f"{m.group(1)}****{m.group(2)}", masked)
+
+
+#: Size bands by staff numbers, after the 工业 thresholds of 统上大中小微型企业划分办法(2017): <20 micro,
+#: <300 small, <1000 medium, else large.
+SIZE_BANDS = ((20, "micro"), (300, "small"), (1000, "medium"))
+
+
+def size_band(employees: int | None) -> str:
+    if employees is None:
+        return t("web.size.unknown")
+    for limit, name in SIZE_BANDS:
+        if employees < limit:
+            return t(f"web.size.{name}")
+    return t("web.size.large")

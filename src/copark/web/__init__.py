@@ -1,0 +1,1 @@
+"""The web workspace (server-rendered pages + htmx) and the REST API, both over copark.api."""

@@ -1,0 +1,1 @@
+"""One module per resource; each serves its pages and its /api/… endpoints over copark.api."""
