@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy import func, select
-from tests.web_seed import PASSWORD, PHONE_A, Seed, seed
 
 from copark import api
 from copark.api.items import ItemInput
@@ -14,6 +13,7 @@ from copark.services.access import Actor, Forbidden, NotFound, mask_contact
 from copark.services.accounts import LOGIN_LIMIT, LoginThrottled
 from copark.storage.tables import AuditEntry, DockingRecord, Item, OpportunityDismissal, User
 from copark.workspace import Workspace
+from web_seed import PASSWORD, PHONE_A, Seed, seed
 
 
 @pytest.fixture

@@ -8,11 +8,11 @@ import warnings
 
 import pytest
 from sqlalchemy import select
-from tests.web_seed import PASSWORD, Seed, seed
 
 from copark import api
 from copark.storage.tables import Item, User
 from copark.workspace import Workspace
+from web_seed import PASSWORD, Seed, seed
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")
