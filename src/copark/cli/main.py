@@ -16,6 +16,7 @@ from copark.cli import (
     items_cmd,
     knowledge,
     matching,
+    operations_cmd,
     web_cmd,
 )
 from copark.cli.base import GuardedTyper, state
@@ -57,3 +58,4 @@ evaluate_cmd.register(app)
 demo_cmd.register(app)
 backup_cmd.register(app)
 web_cmd.register(app)
+operations_cmd.register(app)

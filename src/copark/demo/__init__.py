@@ -15,6 +15,13 @@ from copark.storage.tables import Item, Organization, Park
 from copark.workspace import Workspace
 
 DEMO_FILES = ("parks.csv", "organizations.csv", "items.csv")
+#: The park's operation records (illustrative, invented firms only): projects first, then the records naming them.
+DEMO_PROJECT_FILES = ("projects.csv",)
+DEMO_RECORD_FILES = ("figures.csv", "exports.csv", "credit.csv", "training.csv")
+DEMO_PARK = "雨溆工业园"
+#: The demo's benefit-sharing agreement: 7:3 (host 溆浦县 : partner 雨花区) of retained tax and output of the
+#: enterprises 雨花区 introduced, once in operation. Illustrative: the reports give no split.
+DEMO_AGREEMENT = ("雨溆工业园利益分享协议（示意）", "7:3", "2023-01-01")
 
 #: Real organizations the public reports on 雨溆工业园 name; the demo uses them with no invented figures
 #: (no staff count, revenue, contact, quantity, amount or certification). data/README.md lists the same names.
@@ -31,10 +38,30 @@ def is_real_name(name: str) -> bool:
     return any(real in name for real in REAL_NAMES)
 
 
-def demo_paths() -> list[Path]:
-    """The demo CSV files, in import order (parks, organizations, items)."""
+def demo_paths(names: tuple[str, ...] = DEMO_FILES) -> list[Path]:
+    """The demo CSV files, in import order (parks, organizations, items by default)."""
     folder = resources.files("copark.demo") / "data"
-    return [Path(str(folder / name)) for name in DEMO_FILES]
+    return [Path(str(folder / name)) for name in names]
+
+
+def load_demo_operations(*, session: Session, workspace: Workspace) -> None:
+    """The demo park's projects, records and sharing agreement, in the caller's transaction (after the lists)."""
+    import datetime as dt
+
+    from copark.io.opimport import import_operations
+    from copark.services import sharing
+    from copark.services.access import Actor
+
+    actor = Actor.local()
+    import_operations(session=session, workspace=workspace, actor=actor, paths=demo_paths(DEMO_PROJECT_FILES),
+                      kind="projects", park=DEMO_PARK, source=DEMO_SOURCE)
+    import_operations(session=session, workspace=workspace, actor=actor, paths=demo_paths(DEMO_RECORD_FILES),
+                      kind="records", park=DEMO_PARK, source=DEMO_SOURCE)
+    name, split, start = DEMO_AGREEMENT
+    park = session.scalar(select(Park).where(Park.name == DEMO_PARK))
+    share = sharing.parse_split(split)
+    sharing.add_agreement(session=session, park=park, name=name, host_share_tax=share, host_share_output=share,
+                          starts_on=dt.date.fromisoformat(start), note="示意性数据")
 
 
 def _other_data(session: Session) -> tuple[int, int, int]:
@@ -70,7 +97,8 @@ def load_demo(*, workspace: Workspace):  # noqa: ANN201 - returns the importer's
         session.execute(delete(Park).where(Park.source == DEMO_SOURCE))
 
     return import_files(workspace=workspace, paths=demo_paths(), source=DEMO_SOURCE,
-                        before_write=drop_earlier_demo)
+                        before_write=drop_earlier_demo,
+                        after_write=lambda session: load_demo_operations(session=session, workspace=workspace))
 
 
 def demo_park(*, workspace: Workspace) -> Park | None:

@@ -60,6 +60,7 @@ def import_files(
     source: str | None = None,
     progress: Progress | None = None,
     before_write: Callable[[Session], None] | None = None,
+    after_write: Callable[[Session], None] | None = None,
     sync: bool = False,
     lock_wait: float | None = None,
     on_wait: Callable[[], None] | None = None,
@@ -68,7 +69,8 @@ def import_files(
 
     With `sync` the files are the complete lists of the organizations they name: their declared items the files
     no longer list are withdrawn (services.items). `before_write(session)` runs first inside the same
-    transaction (e.g. to replace earlier demo data). One import writes at a time: another waits up to `lock_wait`
+    transaction (e.g. to replace earlier demo data), `after_write(session)` last (e.g. to load the demo's
+    park-operation records onto the parks just written). One import writes at a time: another waits up to `lock_wait`
     seconds (settings.lock_wait), calling `on_wait` once, then fails with a CoparkError saying so.
     """
     if sync and skip_bad_rows:  # a skipped row would read as an item no longer listed
@@ -104,6 +106,8 @@ def import_files(
         if batch.bad_rows and not skip_bad_rows:
             raise _failed(report.problems)
         _write(session, batch, report, source, sync)
+        if after_write is not None:
+            after_write(session)
         if batch.bad_rows:
             target = Path(rejects_path) if rejects_path else default_rejects_path(files[0])
             report.rejects_paths = write_rejects(target, batch.bad_rows)

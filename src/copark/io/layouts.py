@@ -37,8 +37,9 @@ class Column:
 class Layout:
     """A sheet format: which columns it has and which are required."""
 
-    key: str  # parks | orgs | items
+    key: str  # parks | orgs | items (park operations add theirs: io.oplayouts)
     columns: tuple[Column, ...]
+    amounts: tuple[str, ...] = ()  # money columns whose header unit (（万元）) applies to plain numbers
 
     @property
     def sheet_name(self) -> str:
@@ -150,10 +151,11 @@ def match_headers(layout: Layout, headers: list[object]) -> Detected:
     return Detected(layout, columns, unknown, duplicates, more)
 
 
-def detect_layout(headers: list[object], sheet_name: str = "") -> Detected | None:
+def detect_layout(headers: list[object], sheet_name: str = "",
+                  layouts: tuple[Layout, ...] = LAYOUTS) -> Detected | None:
     """The layout whose required headers all appear, preferring the most matched columns."""
     best: tuple[tuple[int, int], Detected] | None = None
-    for layout in LAYOUTS:
+    for layout in layouts:
         found = match_headers(layout, headers)
         if not all(c.key in found.columns for c in layout.columns if c.required):
             continue
@@ -164,5 +166,5 @@ def detect_layout(headers: list[object], sheet_name: str = "") -> Detected | Non
     return best[1] if best else None
 
 
-def expected_headers() -> str:
-    return "；".join(layout.describe() for layout in LAYOUTS)
+def expected_headers(layouts: tuple[Layout, ...] = LAYOUTS) -> str:
+    return "；".join(layout.describe() for layout in layouts)

@@ -13,7 +13,15 @@ from xml.etree.ElementTree import ParseError
 from openpyxl.utils import range_boundaries
 
 from copark.core.errors import CoparkError, Problem
-from copark.io.layouts import AMOUNT_COLUMNS, Detected, detect_layout, expected_headers, normalize_header
+from copark.io.layouts import (
+    AMOUNT_COLUMNS,
+    LAYOUTS,
+    Detected,
+    Layout,
+    detect_layout,
+    expected_headers,
+    normalize_header,
+)
 from copark.io.xlsxstream import StreamBook
 from copark.locale import t
 from copark.parsing.numbers import amount_unit, header_note
@@ -105,18 +113,20 @@ def _trim(row: tuple[object, ...]) -> tuple[object, ...]:
 Tick = Callable[[str, int, int | None], None]  # (what is being read, rows so far, expected rows)
 
 
-def read_file(path: Path, problems: list[Problem], warnings: list[str], tick: Tick | None = None) -> list[RawSheet]:
-    """Every sheet of `path` in a known layout; unmatched sheets become problems (the 说明 sheet is skipped)."""
+def read_file(path: Path, problems: list[Problem], warnings: list[str], tick: Tick | None = None,
+              layouts: tuple[Layout, ...] = LAYOUTS) -> list[RawSheet]:
+    """Every sheet of `path` in one of `layouts` (the lists' by default; park operations bring theirs); unmatched
+    sheets become problems (the 说明 sheet is skipped)."""
     if path.is_dir():
         raise CoparkError(t("import.is_directory", path=path), t("import.is_directory.fix"))
     if not path.is_file():
         raise CoparkError(t("import.file_missing", path=path), t("import.file_missing.fix"))
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
-        return list(_read_xlsx(path, problems, warnings, tick))
+        return list(_read_xlsx(path, problems, warnings, tick, layouts))
     if suffix in (".csv", ".txt"):
         rows = _csv_rows(path)
-        sheet = _read_table(path, None, iter(rows), problems, warnings, tick, len(rows))
+        sheet = _read_table(path, None, iter(rows), problems, warnings, tick, len(rows), layouts)
         return [sheet] if sheet else []
     raise CoparkError(t("import.bad_suffix", suffix=suffix or path.name), t("import.bad_suffix.fix"), str(path))
 
@@ -198,7 +208,8 @@ def _check_workbook(path: Path) -> None:
         raise CoparkError(t(f"import.xlsx_is_{kind}"), t("import.xlsx_resave.fix"), path.name)
 
 
-def _read_xlsx(path: Path, problems: list[Problem], warnings: list[str], tick: Tick | None) -> Iterator[RawSheet]:
+def _read_xlsx(path: Path, problems: list[Problem], warnings: list[str], tick: Tick | None,
+               layouts: tuple[Layout, ...] = LAYOUTS) -> Iterator[RawSheet]:
     _check_workbook(path)
     try:
         book = StreamBook(str(path))
@@ -211,7 +222,7 @@ def _read_xlsx(path: Path, problems: list[Problem], warnings: list[str], tick: T
                 continue
             rows = _numbered(stream.rows())
             try:
-                sheet = _read_table(path, stream.name, rows, problems, warnings, tick)
+                sheet = _read_table(path, stream.name, rows, problems, warnings, tick, layouts=layouts)
                 for _ in rows:  # the merged ranges come after the cells
                     pass
             except (KeyError, ValueError, ParseError) as exc:
@@ -260,6 +271,7 @@ def _read_table(
     warnings: list[str],
     tick: Tick | None = None,
     expected: int | None = None,
+    layouts: tuple[Layout, ...] = LAYOUTS,
 ) -> RawSheet | None:
     """Find the header row among the first rows, then collect the non-empty data rows."""
     label = f"{path.name}/{sheet_name}" if sheet_name else path.name
@@ -274,7 +286,7 @@ def _read_table(
                     break
                 continue
             seen.append(trimmed)
-            detected = detect_layout(list(trimmed), sheet_name or path.stem)
+            detected = detect_layout(list(trimmed), sheet_name or path.stem, layouts)
             if detected is not None:
                 sheet = RawSheet(path, sheet_name, detected, list(trimmed), number)
                 _check_headers(sheet, problems, warnings)
@@ -291,7 +303,7 @@ def _read_table(
     if sheet is None and seen:
         found = "、".join(str(v).strip() for v in seen[0] if not _blank(v)) or "-"
         problems.append(Problem(label, t("import.no_layout", found=found),
-                                t("import.no_layout.fix", expected=expected_headers())))
+                                t("import.no_layout.fix", expected=expected_headers(layouts))))
     return sheet
 
 
@@ -302,7 +314,7 @@ def _check_headers(sheet: RawSheet, problems: list[Problem], warnings: list[str]
                                 t("import.duplicate_header.fix")))
     for header in sheet.detected.unknown:
         warnings.append(f"{where}: {t('import.unknown_column', column=header)}")
-    for key in AMOUNT_COLUMNS[sheet.layout_key]:
+    for key in AMOUNT_COLUMNS.get(sheet.layout_key, sheet.detected.layout.amounts):
         header = sheet.header_of(key)
         note = header_note(header)
         if key in sheet.detected.columns and note and amount_unit(header) is None:

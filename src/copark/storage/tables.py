@@ -308,3 +308,151 @@ class DockingEvent(Base):
     action: Mapped[str] = mapped_column(String(32))  # stage | interest
     stage: Mapped[str] = mapped_column(String(16))
     note: Mapped[str] = mapped_column(Text, default="")
+
+
+# ---- park operations (issue #11) ------------------------------------------------------------------------------
+
+
+class InvestmentProject(Base):
+    """招商项目: a prospective enterprise courted by the joint team, 线索 → 洽谈 → 签约 → 在建 → 投产 → 达产 (or 终止)."""
+
+    __tablename__ = "investment_project"
+    __table_args__ = (UniqueConstraint("park_id", "name", name="uq_investment_project_park_name"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    park_id: Mapped[int] = mapped_column(ForeignKey("park.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(255))  # the enterprise as the team calls it
+    organization_id: Mapped[int | None] = mapped_column(ForeignKey("organization.id", ondelete="SET NULL"),
+                                                        index=True)
+    source_region_code: Mapped[str | None] = mapped_column(String(6))  # the region that introduced it
+    team: Mapped[str] = mapped_column(String(255), default="")  # 招商团队 (joint team)
+    industry_code: Mapped[str | None] = mapped_column(String(5))
+    stage: Mapped[str] = mapped_column(String(16))
+    stage_on: Mapped[dt.date] = mapped_column(Date)  # when the current stage was reached
+    end_reason: Mapped[str] = mapped_column(Text, default="")  # 终止原因
+    planned_investment: Mapped[float | None] = mapped_column(Float)  # CNY
+    actual_investment: Mapped[float | None] = mapped_column(Float)
+    land_mu: Mapped[float | None] = mapped_column(Float)  # 亩
+    expected_revenue: Mapped[float | None] = mapped_column(Float)  # CNY per year
+    actual_revenue: Mapped[float | None] = mapped_column(Float)
+    tax: Mapped[float | None] = mapped_column(Float)
+    jobs: Mapped[int | None] = mapped_column(Integer)
+    note: Mapped[str] = mapped_column(Text, default="")
+    source: Mapped[str] = mapped_column(String(255), default="")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+class ProjectEvent(Base):
+    """One stage a project reached, on the date it did (the history is kept, never rewritten)."""
+
+    __tablename__ = "project_event"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("investment_project.id", ondelete="CASCADE"), index=True)
+    stage: Mapped[str] = mapped_column(String(16))
+    reached_on: Mapped[dt.date] = mapped_column(Date)
+    note: Mapped[str] = mapped_column(Text, default="")
+    username: Mapped[str] = mapped_column(String(64), default="")
+    recorded_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+class EnterpriseFigure(Base):
+    """经营数据: one enterprise's figures for one month or quarter (主营收入, 税收, 产值, 员工, 出口)."""
+
+    __tablename__ = "enterprise_figure"
+    __table_args__ = (UniqueConstraint("park_id", "enterprise", "period", name="uq_enterprise_figure"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    park_id: Mapped[int] = mapped_column(ForeignKey("park.id", ondelete="CASCADE"), index=True)
+    enterprise: Mapped[str] = mapped_column(String(255))
+    project_id: Mapped[int | None] = mapped_column(ForeignKey("investment_project.id", ondelete="SET NULL"))
+    organization_id: Mapped[int | None] = mapped_column(ForeignKey("organization.id", ondelete="SET NULL"))
+    period: Mapped[str] = mapped_column(String(8))  # 2024-03 or 2024Q1
+    period_start: Mapped[dt.date] = mapped_column(Date)
+    period_end: Mapped[dt.date] = mapped_column(Date)
+    revenue: Mapped[float | None] = mapped_column(Float)  # CNY
+    tax: Mapped[float | None] = mapped_column(Float)
+    retained_tax: Mapped[float | None] = mapped_column(Float)  # 地方留成税收, what benefit sharing splits
+    output: Mapped[float | None] = mapped_column(Float)
+    employees: Mapped[int | None] = mapped_column(Integer)
+    source: Mapped[str] = mapped_column(String(255), default="")
+
+
+class ExportLine(Base):
+    """出口: one enterprise's exports to one country in one period."""
+
+    __tablename__ = "export_line"
+    __table_args__ = (UniqueConstraint("park_id", "enterprise", "period", "country", name="uq_export_line"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    park_id: Mapped[int] = mapped_column(ForeignKey("park.id", ondelete="CASCADE"), index=True)
+    enterprise: Mapped[str] = mapped_column(String(255))
+    project_id: Mapped[int | None] = mapped_column(ForeignKey("investment_project.id", ondelete="SET NULL"))
+    organization_id: Mapped[int | None] = mapped_column(ForeignKey("organization.id", ondelete="SET NULL"))
+    period: Mapped[str] = mapped_column(String(8))
+    period_start: Mapped[dt.date] = mapped_column(Date)
+    period_end: Mapped[dt.date] = mapped_column(Date)
+    country: Mapped[str] = mapped_column(String(64))
+    amount: Mapped[float | None] = mapped_column(Float)  # CNY
+    source: Mapped[str] = mapped_column(String(255), default="")
+
+
+class CreditLine(Base):
+    """授信台账: a bank's credit line to a park enterprise."""
+
+    __tablename__ = "credit_line"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    park_id: Mapped[int] = mapped_column(ForeignKey("park.id", ondelete="CASCADE"), index=True)
+    bank: Mapped[str] = mapped_column(String(255))
+    enterprise: Mapped[str] = mapped_column(String(255))
+    project_id: Mapped[int | None] = mapped_column(ForeignKey("investment_project.id", ondelete="SET NULL"))
+    organization_id: Mapped[int | None] = mapped_column(ForeignKey("organization.id", ondelete="SET NULL"))
+    product: Mapped[str] = mapped_column(String(128), default="")
+    granted: Mapped[float] = mapped_column(Float)  # CNY
+    drawn: Mapped[float | None] = mapped_column(Float)
+    granted_on: Mapped[dt.date | None] = mapped_column(Date)
+    expires_on: Mapped[dt.date | None] = mapped_column(Date)
+    source: Mapped[str] = mapped_column(String(255), default="")
+
+
+class TrainingRecord(Base):
+    """培训台账: a course, its provider, trainees and those placed with park enterprises."""
+
+    __tablename__ = "training_record"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    park_id: Mapped[int] = mapped_column(ForeignKey("park.id", ondelete="CASCADE"), index=True)
+    course: Mapped[str] = mapped_column(String(255))
+    provider: Mapped[str] = mapped_column(String(255))
+    trainees: Mapped[int] = mapped_column(Integer)
+    placed: Mapped[int | None] = mapped_column(Integer)
+    starts_on: Mapped[dt.date | None] = mapped_column(Date)
+    ends_on: Mapped[dt.date | None] = mapped_column(Date)
+    source: Mapped[str] = mapped_column(String(255), default="")
+
+
+class SharingAgreement(Base):
+    """在地统计/利益分享: how the host and partner regions split retained tax and output of the enterprises the
+    partner introduced, from `starts_on` to `ends_on` (inclusive; open-ended when None)."""
+
+    __tablename__ = "sharing_agreement"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    park_id: Mapped[int] = mapped_column(ForeignKey("park.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(128))
+    host_region_code: Mapped[str] = mapped_column(String(6))
+    partner_region_code: Mapped[str] = mapped_column(String(6))
+    host_share_tax: Mapped[float] = mapped_column(Float)  # 0..1; the partner gets the rest
+    host_share_output: Mapped[float] = mapped_column(Float)
+    starts_on: Mapped[dt.date] = mapped_column(Date)
+    ends_on: Mapped[dt.date | None] = mapped_column(Date)
+    from_stage: Mapped[str] = mapped_column(String(16), default="operating")  # shared once a project reaches it
+    note: Mapped[str] = mapped_column(Text, default="")
+
+
+class SharingOverride(Base):
+    """A per-enterprise split that replaces the agreement's for one project."""
+
+    __tablename__ = "sharing_override"
+    __table_args__ = (UniqueConstraint("agreement_id", "project_id", name="uq_sharing_override"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    agreement_id: Mapped[int] = mapped_column(ForeignKey("sharing_agreement.id", ondelete="CASCADE"), index=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("investment_project.id", ondelete="CASCADE"))
+    host_share_tax: Mapped[float] = mapped_column(Float)
+    host_share_output: Mapped[float] = mapped_column(Float)
+    note: Mapped[str] = mapped_column(Text, default="")

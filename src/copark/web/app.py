@@ -57,7 +57,7 @@ def _error_page(request: Request, error: CoparkError, status: int) -> Response:
 def create_app(workspace: Workspace, *, vendor_dir: Path | None = None, secure_cookies: bool = False) -> FastAPI:
     """The web workspace and REST API on `workspace`'s database."""
     from copark.services import accounts
-    from copark.web.routes import auth, docking, imports, opportunities, organizations
+    from copark.web.routes import auth, docking, imports, operations, opportunities, organizations
 
     app = FastAPI(title=t("web.title"), version="1", openapi_url="/openapi.json", docs_url=None, redoc_url=None)
     app.state.workspace = workspace
@@ -113,6 +113,6 @@ def create_app(workspace: Workspace, *, vendor_dir: Path | None = None, secure_c
                                     "default-src 'self'; style-src 'self'; script-src 'self'; img-src 'self' data:")
         return response
 
-    for module in (auth, organizations, imports, opportunities, docking):
+    for module in (auth, organizations, imports, opportunities, docking, operations):
         app.include_router(module.router)
     return app
