@@ -158,3 +158,18 @@ def test_a_block_of_needs_ranks_as_each_need_alone(engine: MatchEngine) -> None:
         assert [(m.offer.id, m.offer.text, m.score) for m in matches] == \
                [(m.offer.id, m.offer.text, m.score) for m in alone]
         assert [m.explanation["model"] for m in matches] == [m.explanation["model"] for m in alone]
+
+
+def test_learned_batch_over_forked_workers_equals_one_process(engine: MatchEngine) -> None:
+    """The parent predicts first (as `copark match` does before a batch); forked workers must not hang on the
+    model's thread pool, and give what one process gives."""
+    from copark.matching import batch
+
+    needs = [ItemDoc(id=300 + i, org_id=1 + i % 7, direction="need", kind="product",
+                     text=engine.offers[(i * 13) % len(engine.offers)].text) for i in range(batch.CHUNK + 5)]
+    rule = PairRule(cross_region=False)
+    engine.match_need(needs[0], top=3, rule=rule)
+    key = (lambda m: (m.need.id, m.offer.id, m.score))
+    one = batch.match_batch(engine, needs, top=3, rule=rule, workers=1, reduce=key, explained=False)
+    two = batch.match_batch(engine, needs, top=3, rule=rule, workers=2, reduce=key, explained=False)
+    assert one and sorted(one) == sorted(two)

@@ -20,6 +20,7 @@ import platform
 import random
 import resource
 import statistics
+import sys
 import time
 from importlib import resources
 from pathlib import Path
@@ -121,6 +122,10 @@ def run_size(n_offers: int, *, n_needs: int, n_queries: int, n_exact: int, use_g
         engine.match_need(need, top=10, rule=rule)
         latencies.append((time.perf_counter() - t0) * 1000)
     latencies.sort()
+    print(json.dumps({"offers": n_offers, "build_s": round(build_s, 1), "fit_s": None if fit_s is None else
+                      round(fit_s, 1), "fit": fitted, "latency_ms_p50": round(statistics.median(latencies), 1),
+                      "latency_ms_p95": round(latencies[int(0.95 * (len(latencies) - 1))], 1),
+                      "stage": "single needs done, batch next"}, ensure_ascii=False), file=sys.stderr, flush=True)
 
     batch = needs[:n_needs]
     t0 = time.perf_counter()

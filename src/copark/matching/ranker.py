@@ -26,6 +26,11 @@ from copark.matching.signals import SIGNALS, Candidates, SignalIndex
 #: them (session 4); a stored version-1 model is refused and `copark fit` asked for.
 RANKER_VERSION = 2
 
+#: Prediction runs on one thread: a few hundred candidate rows gain nothing from more, and an OpenMP thread pool
+#: created in a process that later forks (match_batch's workers) deadlocks the children's first prediction.
+#: Batches get their parallelism from processes.
+PREDICT_THREADS = 1
+
 #: Feature name prefix → the reason an explanation shows for it (the LightGBM contribution is summed per reason).
 REASONS = {
     "doc": "offer_list", "maxsim": "text", "bm25": "text", "cover": "text", "head": "text", "name": "name",
@@ -67,7 +72,7 @@ class LearnedRanker:
     def score(self, candidates: Candidates) -> Scored:
         """Raw scores of the candidates (SignalIndex.candidates with this ranker's `enabled` signals)."""
         matrix = candidates.matrix(self.names)
-        raw = self.booster.predict(matrix) if len(matrix) else np.zeros(0)
+        raw = self.booster.predict(matrix, num_threads=PREDICT_THREADS) if len(matrix) else np.zeros(0)
         return Scored(candidates.rows, candidates.cols, np.asarray(raw, dtype=np.float64), matrix)
 
     def probability(self, raw: np.ndarray) -> np.ndarray:
@@ -80,7 +85,7 @@ class LearnedRanker:
         candidate's feature row."""
         if not len(rows):
             return []
-        contrib = self.booster.predict(rows, pred_contrib=True)
+        contrib = self.booster.predict(rows, pred_contrib=True, num_threads=PREDICT_THREADS)
         groups: dict[str, list[int]] = {}
         for column, name in enumerate(self.names):
             groups.setdefault(REASONS.get(name.split("_")[0], "other"), []).append(column)
