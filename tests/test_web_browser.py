@@ -82,7 +82,7 @@ def login(browser, base: str, username: str):  # noqa: ANN001, ANN201
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", DEMO_PASSWORD)
     page.click("#login")
-    page.wait_for_url(re.compile(r"/orgs$"))
+    page.wait_for_url(base + "/")
     return page
 
 
@@ -117,8 +117,10 @@ def test_login_main_pages_and_demo_notice(server, browser) -> None:
     expect(page.get_by_role("alert")).to_contain_text("用户名或密码不正确")
     page.fill("input[name=password]", DEMO_PASSWORD)
     page.click("#login")
-    page.wait_for_url(re.compile(r"/orgs$"))
+    page.wait_for_url(base + "/")
     expect(page.locator(".who")).to_contain_text("园区运营人员")
+    expect(page.locator(".demo-notice")).to_contain_text("示意性数据")
+    page.goto(base + "/orgs")
     expect(page.locator(".demo-notice")).to_contain_text("示意性数据")
     shot(page, "02-orgs")
     page.fill("input[name=q]", "kfyl")  # pinyin initials of 可孚医疗

@@ -57,7 +57,7 @@ def _error_page(request: Request, error: CoparkError, status: int) -> Response:
 def create_app(workspace: Workspace, *, vendor_dir: Path | None = None, secure_cookies: bool = False) -> FastAPI:
     """The web workspace and REST API on `workspace`'s database."""
     from copark.services import accounts
-    from copark.web.routes import auth, docking, imports, opportunities, organizations
+    from copark.web.routes import auth, docking, imports, insights, opportunities, organizations
 
     app = FastAPI(title=t("web.title"), version="1", openapi_url="/openapi.json", docs_url=None, redoc_url=None)
     app.state.workspace = workspace
@@ -70,6 +70,9 @@ def create_app(workspace: Workspace, *, vendor_dir: Path | None = None, secure_c
     app.state.has_htmx = (vendor / "htmx.org" / "dist" / "htmx.min.js").is_file()
     if app.state.has_htmx:  # without it the pages work as plain forms and links
         app.mount("/static/vendor/htmx", StaticFiles(directory=str(vendor / "htmx.org" / "dist")), name="htmx")
+    app.state.has_echarts = (vendor / "echarts" / "dist" / "echarts.min.js").is_file()
+    if app.state.has_echarts:  # without it the 首页 and 产业链 pages show their tables only
+        app.mount("/static/vendor/echarts", StaticFiles(directory=str(vendor / "echarts" / "dist")), name="echarts")
 
     @app.exception_handler(CoparkError)
     async def copark_error(request: Request, error: CoparkError) -> Response:
@@ -113,6 +116,6 @@ def create_app(workspace: Workspace, *, vendor_dir: Path | None = None, secure_c
                                     "default-src 'self'; style-src 'self'; script-src 'self'; img-src 'self' data:")
         return response
 
-    for module in (auth, organizations, imports, opportunities, docking):
+    for module in (auth, insights, organizations, imports, opportunities, docking):
         app.include_router(module.router)
     return app
