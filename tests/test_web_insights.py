@@ -214,3 +214,24 @@ def test_chain_page_api_and_bad_input(site) -> None:
     assert {n["name"]: n["presence"] for n in body["nodes"]}["TDI"] == "partner"
     with pytest.raises(CoparkError, match="请填写"):
         api.chain_map(workspace=workspace, query="  ")
+
+
+def test_directory_search_runs_in_sql_with_keyset_pages(site) -> None:
+    workspace, s = site
+    with workspace.transaction() as session:
+        session.get(Organization, s.c).products = ["PCB板", "聚醚"]
+        initials = session.get(Organization, s.a).name_initials
+    assert initials == "jylqxyxgs"  # 甲医疗器械有限公司, stored on insert
+    ids = lambda **kw: [r.id for r in api.list_organizations(workspace=workspace, **kw).rows]  # noqa: E731
+    assert ids(search="jylq") == [s.a]  # pinyin initials
+    assert ids(search="pcb") == [s.c] and ids(search="PCB板") == [s.c]  # products (JSON), case-insensitive
+    assert ids(search="过滤海绵") == [s.a, s.b]  # A needs 医用过滤海绵, B offers 过滤海绵
+    assert ids(search="100%") == [] and ids(search="_") == []  # typed wildcards are literal
+    assert ids(industry="29") == [s.b, s.c] and ids(industry="C29") == [s.b, s.c] and ids(industry="不存在行业") == []
+    first = api.list_organizations(workspace=workspace, limit=2)
+    assert [r.id for r in first.rows] == [s.a, s.b] and first.total == 3 and first.next_after == s.b
+    second = api.list_organizations(workspace=workspace, limit=2, after=first.next_after)
+    assert [r.id for r in second.rows] == [s.c] and second.total == 3 and second.next_after is None
+    c = client(workspace, "admin")
+    assert c.get("/api/orgs", params={"limit": 2, "after": s.b}).json()["rows"][0]["id"] == s.c
+    assert c.get("/api/orgs", params={"after": -1}).status_code == 422

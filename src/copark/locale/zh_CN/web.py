@@ -22,6 +22,7 @@ MESSAGES: dict[str, str] = {
     "web.role.institution": "银行/院校用户",
     "web.role.viewer": "只读用户",
     # 首页 (dashboard)
+    "web.orgs.next": "下一页",
     "web.dash.title": "首页",
     "web.dash.enterprises": "企业数",
     "web.dash.open": "进行中的对接机会",
