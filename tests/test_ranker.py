@@ -169,7 +169,10 @@ def test_learned_batch_over_forked_workers_equals_one_process(engine: MatchEngin
                      text=engine.offers[(i * 13) % len(engine.offers)].text) for i in range(batch.CHUNK + 5)]
     rule = PairRule(cross_region=False)
     engine.match_need(needs[0], top=3, rule=rule)
-    key = (lambda m: (m.need.id, m.offer.id, m.score))
-    one = batch.match_batch(engine, needs, top=3, rule=rule, workers=1, reduce=key, explained=False)
-    two = batch.match_batch(engine, needs, top=3, rule=rule, workers=2, reduce=key, explained=False)
+    one = batch.match_batch(engine, needs, top=3, rule=rule, workers=1, reduce=_ids, explained=False)
+    two = batch.match_batch(engine, needs, top=3, rule=rule, workers=2, reduce=_ids, explained=False)
     assert one and sorted(one) == sorted(two)
+
+
+def _ids(match: object) -> tuple[int, int, float]:
+    return match.need.id, match.offer.id, match.score  # type: ignore[attr-defined]

@@ -13,6 +13,7 @@ from copark.api.docking import (
     move_docking_record,
 )
 from copark.api.imports import check_workbook, export_lists, import_workbook, write_template
+from copark.api.insights import chain_map, dashboard
 from copark.api.items import (
     add_item,
     chain,
@@ -44,7 +45,7 @@ from copark.api.users import (
 )
 
 __all__ = [
-    "add_item", "add_user", "chain", "audit_log", "check_workbook", "create_token", "delete_item", "dismiss_opportunity",
+    "add_item", "add_user", "chain", "chain_map", "dashboard", "audit_log", "check_workbook", "create_token", "delete_item", "dismiss_opportunity",
     "docking_board", "docking_record", "export_lists", "express_interest", "fit", "get_opportunity",
     "get_organization", "has_demo_data", "import_workbook", "infer", "list_opportunities", "list_organizations", "login", "logout",
     "match", "move_docking_record", "push_opportunity", "restore_item", "review_inferred", "start_docking",

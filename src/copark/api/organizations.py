@@ -65,6 +65,7 @@ class OrgRow:
 class OrgPage:
     rows: list[OrgRow]
     total: int
+    next_after: int | None = None  # the `after` of the next page, None on the last
 
 
 @dataclass
@@ -105,8 +106,9 @@ def _kind_value(kind: str | None) -> str | None:
 
 def list_organizations(*, workspace: Workspace, actor: Actor | None = None, search: str | None = None,
                        region: str | None = None, industry: str | None = None, kind: str | None = None,
-                       limit: int = 200) -> OrgPage:
-    """The directory: every filter given must hold; an organization user sees only its own organization."""
+                       limit: int = 200, after: int | None = None) -> OrgPage:
+    """The directory: every filter given must hold; an organization user sees only its own organization. Pages
+    follow ids: `after` is the last id of the page before (keyset pagination)."""
     from copark.services.directory import search as find
 
     actor = actor or Actor.local()
@@ -121,10 +123,11 @@ def list_organizations(*, workspace: Workspace, actor: Actor | None = None, sear
     region_record = regions.resolve(region) if region and region.strip() else None
     with workspace.transaction() as session:
         rows, total = find(session=session, visible=visible_org_ids(session, actor), text=search,
-                           region=region_record, industry=industry, kind=kind_value, limit=limit)
+                           region=region_record, industry=industry, kind=kind_value, limit=limit, after=after)
     return OrgPage([OrgRow(r.id, r.name, r.kind, _label(OrgKind, r.kind),
                            regions.full_name(r.region_code) if r.region_code in regions.by_code else (r.region_code or ""),
-                           r.industry_code or "", r.offers, r.needs, r.source == "demo") for r in rows], total)
+                           r.industry_code or "", r.offers, r.needs, r.source == "demo") for r in rows], total,
+                   rows[-1].id if len(rows) == limit else None)
 
 
 def get_organization(*, workspace: Workspace, actor: Actor | None = None, org_id: int) -> OrgPublic:

@@ -20,6 +20,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from copark.parsing.initials import initials_default
+
 
 class Base(DeclarativeBase):
     type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON}
@@ -73,6 +75,9 @@ class Organization(Base):
     kind: Mapped[str] = mapped_column(String(32), default="enterprise")
     name: Mapped[str] = mapped_column(String(255))
     norm_name: Mapped[str] = mapped_column(String(255), index=True)
+    # Pinyin initials of the name (可孚医疗 → kfyl) for the 企业 search; set from the name on insert (names are not
+    # changed afterwards: the importer matches on them).
+    name_initials: Mapped[str | None] = mapped_column(String(255), default=initials_default)
     short_name: Mapped[str] = mapped_column(String(128), default="")
     credit_code: Mapped[str | None] = mapped_column(String(18), unique=True)
     region_code: Mapped[str | None] = mapped_column(String(6), index=True)

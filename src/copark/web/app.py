@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 from fastapi import FastAPI, Request
@@ -57,7 +58,7 @@ def _error_page(request: Request, error: CoparkError, status: int) -> Response:
 def create_app(workspace: Workspace, *, vendor_dir: Path | None = None, secure_cookies: bool = False) -> FastAPI:
     """The web workspace and REST API on `workspace`'s database."""
     from copark.services import accounts
-    from copark.web.routes import auth, docking, imports, operations, opportunities, organizations
+    from copark.web.routes import auth, docking, imports, insights, operations, opportunities, organizations
 
     app = FastAPI(title=t("web.title"), version="1", openapi_url="/openapi.json", docs_url=None, redoc_url=None)
     app.state.workspace = workspace
@@ -70,6 +71,9 @@ def create_app(workspace: Workspace, *, vendor_dir: Path | None = None, secure_c
     app.state.has_htmx = (vendor / "htmx.org" / "dist" / "htmx.min.js").is_file()
     if app.state.has_htmx:  # without it the pages work as plain forms and links
         app.mount("/static/vendor/htmx", StaticFiles(directory=str(vendor / "htmx.org" / "dist")), name="htmx")
+    app.state.has_echarts = (vendor / "echarts" / "dist" / "echarts.min.js").is_file()
+    if app.state.has_echarts:  # without it the 首页 and 产业链 pages show their tables only
+        app.mount("/static/vendor/echarts", StaticFiles(directory=str(vendor / "echarts" / "dist")), name="echarts")
 
     @app.exception_handler(CoparkError)
     async def copark_error(request: Request, error: CoparkError) -> Response:
@@ -105,7 +109,10 @@ def create_app(workspace: Workspace, *, vendor_dir: Path | None = None, secure_c
 
     @app.middleware("http")
     async def security_headers(request: Request, call_next):  # noqa: ANN001, ANN202
+        started = time.perf_counter()
         response = await call_next(request)
+        # Server time of the request, for browsers' dev tools and bench/web (which reports its p50/p95).
+        response.headers["Server-Timing"] = f"app;dur={(time.perf_counter() - started) * 1000:.1f}"
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Referrer-Policy", "same-origin")
@@ -113,6 +120,6 @@ def create_app(workspace: Workspace, *, vendor_dir: Path | None = None, secure_c
                                     "default-src 'self'; style-src 'self'; script-src 'self'; img-src 'self' data:")
         return response
 
-    for module in (auth, organizations, imports, opportunities, docking, operations):
+    for module in (auth, insights, organizations, imports, opportunities, docking, operations):
         app.include_router(module.router)
     return app

@@ -115,4 +115,5 @@ def render(request: Request, template: str, who: Principal | None, status_code: 
     templates = request.app.state.templates
     return templates.TemplateResponse(request, template, {
         "t": t, "who": who, "csrf_token": who.csrf_token if who else "", "htmx": request.app.state.has_htmx,
+        "echarts": request.app.state.has_echarts,
         "demo": context.pop("demo", False), **context}, status_code=status_code)

@@ -24,11 +24,6 @@ from copark.web.deps import (
 router = APIRouter()
 
 
-@router.get("/", include_in_schema=False)
-def home() -> Response:
-    return RedirectResponse("/orgs", status_code=303)
-
-
 @router.get("/login", include_in_schema=False)
 def login_page(request: Request, workspace: WorkspaceDep) -> Response:
     return render(request, "login.html", optional_principal(request, workspace), username="")
@@ -47,7 +42,7 @@ def login(request: Request, workspace: WorkspaceDep, username: Annotated[str, Fo
     except CoparkError as error:
         return render(request, "login.html", None, status_code=_status(error), error=error.problem,
                       username=username)
-    response = RedirectResponse("/orgs", status_code=303)
+    response = RedirectResponse("/", status_code=303)
     cookie = URLSafeSerializer(request.app.state.secret_key, salt="session").dumps(signed.token)
     response.set_cookie(SESSION_COOKIE, cookie, httponly=True, samesite="lax", secure=request.app.state.secure_cookies,
                         path="/")

@@ -20,10 +20,10 @@ Text = Annotated[str, Query(max_length=100)]
 
 @router.get("/orgs", include_in_schema=False)
 def orgs_page(request: Request, workspace: WorkspaceDep, who: PrincipalDep, q: Text = "", region: Text = "",
-              industry: Text = "", kind: Text = "") -> Response:
+              industry: Text = "", kind: Text = "", after: Annotated[int | None, Query(ge=0)] = None) -> Response:
     page = api.list_organizations(workspace=workspace, actor=who.actor, search=q, region=region, industry=industry,
-                                  kind=kind)
-    return render(request, "orgs.html", who, page=page, q=q, region=region, industry=industry, kind=kind,
+                                  kind=kind, after=after)
+    return render(request, "orgs.html", who, page=page, q=q, region=region, industry=industry, kind=kind, after=after,
                   kinds=labels(OrgKind), demo=any(r.demo for r in page.rows))
 
 
@@ -120,10 +120,12 @@ class OrgPatch(BaseModel):
 
 @router.get("/api/orgs", tags=["organizations"])
 def list_orgs(workspace: WorkspaceDep, actor: ActorDep, q: Text = "", region: Text = "", industry: Text = "",
-              kind: Text = "", limit: Annotated[int, Query(ge=1, le=1000)] = 200) -> api.organizations.OrgPage:
-    """The directory, filtered; organization users see only their own organization."""
+              kind: Text = "", limit: Annotated[int, Query(ge=1, le=1000)] = 200,
+              after: Annotated[int | None, Query(ge=0)] = None) -> api.organizations.OrgPage:
+    """The directory, filtered; organization users see only their own organization. Pages by id: pass the
+    answer's next_after as `after` for the next page."""
     return api.list_organizations(workspace=workspace, actor=actor, search=q, region=region, industry=industry,
-                                  kind=kind, limit=limit)
+                                  kind=kind, limit=limit, after=after)
 
 
 @router.get("/api/orgs/{org_id}", tags=["organizations"])

@@ -2,17 +2,16 @@
 ledgers, benefit-sharing agreements and overrides
 
 Revision ID: 0007
-Revises: 0005
-Create Date: 2026-12-10 09:00:00
+Revises: 0006
+Create Date: 2026-12-02 08:00:00
 
-Revises 0005 directly: a 0006 being written on another branch must be chained in before 0007 when both merge.
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = '0007'
-down_revision = '0005'
+down_revision = '0006'
 branch_labels = None
 depends_on = None
 
