@@ -25,7 +25,7 @@ def copark(url: str, *args: str, columns: int = 80) -> str:
     code = "import sys; from copark.cli.main import app; sys.argv[0] = 'copark'; app()"
     env = {**os.environ, "COLUMNS": str(columns)}
     done = subprocess.run([sys.executable, "-c", code, "--database", url, *args], env=env, capture_output=True,
-                          text=True, encoding="utf-8", timeout=300, check=False)
+                          text=True, encoding="utf-8", timeout=900, check=False)
     assert done.returncode == 0, done.stdout + done.stderr
     return done.stdout
 

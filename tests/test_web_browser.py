@@ -47,7 +47,7 @@ def _free_port() -> int:
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
     """(base URL, database URL) of a live `copark serve` over a freshly loaded demo."""
     url = f"sqlite:///{tmp_path_factory.mktemp('web') / 'demo.sqlite'}"
-    demo = subprocess.run([COPARK, "-d", url, "demo", "--top", "1"], capture_output=True, text=True, timeout=300)
+    demo = subprocess.run([COPARK, "-d", url, "demo", "--top", "1"], capture_output=True, text=True, timeout=900)
     assert demo.returncode == 0, demo.stderr
     assert "demo-operator" in demo.stdout and DEMO_PASSWORD in demo.stdout
     port = _free_port()
