@@ -81,12 +81,19 @@ def test_second_import_waits_then_says_another_is_running(db_url: str, tmp_path:
     assert again.exit_code == 0 and WAITING not in again.output and organizations(db_url) == 2
 
 
+def _default_sigint() -> None:
+    """Ctrl-C as at a terminal: a test run started in the background (`make test &`, some CI runners) ignores
+    SIGINT, and a child inherits that, so `copark import` would never see the signal."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _start_import(url: str, path: Path) -> tuple[subprocess.Popen[str], queue.Queue[str], threading.Thread]:
     """`copark import` in a real process; its stderr lines arrive in the queue."""
     code = "import sys; from copark.cli.main import app; sys.argv[0] = 'copark'; app()"
     env = {**os.environ, "COPARK_LOCK_WAIT": str(PATIENCE), "PYTHONUNBUFFERED": "1", "COLUMNS": "200"}
     process = subprocess.Popen([sys.executable, "-c", code, "--database", url, "import", str(path)], env=env,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, encoding="utf-8")
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, encoding="utf-8",
+                               preexec_fn=_default_sigint)
     lines: queue.Queue[str] = queue.Queue()
 
     def pump() -> None:
