@@ -11,8 +11,9 @@ from typer.testing import CliRunner
 from copark.cli.main import app
 from copark.core.errors import CoparkError
 from copark.knowledge import graph as graph_module
-from copark.knowledge.chains import ChainNode, build_chain
+from copark.knowledge.chains import ChainNode, build_chain, organization_index
 from copark.knowledge.graph import ChainGraph, load_graph
+from copark.services.knowledge import org_offers
 from copark.storage.tables import Item, Organization
 from copark.workspace import Workspace
 from test_graph import write_small_kb
@@ -43,7 +44,8 @@ def names(nodes: list[ChainNode]) -> set[str]:
 def test_upstream_tree_with_organizations_by_region(workspace: Workspace, graph: ChainGraph) -> None:
     add_orgs(workspace)
     with workspace.transaction() as session:
-        tree = build_chain(session=session, graph=graph, query="制氧机", depth=2)
+        index = organization_index(org_offers(session=session), graph=graph)
+    tree = build_chain(graph=graph, query="制氧机", depth=2, organizations=lambda: index)
     (root,) = tree.roots
     assert root.name == "制氧机" and [o.name for o in root.organizations] == ["雨花制氧"]
     assert names(root.upstream) == {"分子筛", "过滤棉", "压缩机"}
@@ -59,19 +61,19 @@ def test_upstream_tree_with_organizations_by_region(workspace: Workspace, graph:
 
 
 def test_downstream_only_and_industry_code(graph: ChainGraph) -> None:
-    tree = build_chain(session=None, graph=graph, query="铜线", depth=3, up=False)
+    tree = build_chain(graph=graph, query="铜线", depth=3, up=False)
     (root,) = tree.roots
     assert root.upstream == [] and root.downstream[0].name == "电机"
     assert root.downstream[0].downstream[0].downstream[0].name == "制氧机"
-    by_code = build_chain(session=None, graph=graph, query="C3581", depth=1)
+    by_code = build_chain(graph=graph, query="C3581", depth=1)
     assert names(by_code.roots) == {"制氧机", "高原制氧机", "血压计"}
 
 
 def test_bad_queries(graph: ChainGraph) -> None:
     with pytest.raises(CoparkError):
-        build_chain(session=None, graph=graph, query="完全没有的东西", depth=2)
+        build_chain(graph=graph, query="完全没有的东西", depth=2)
     with pytest.raises(CoparkError):
-        build_chain(session=None, graph=graph, query="制氧机", depth=9)
+        build_chain(graph=graph, query="制氧机", depth=9)
 
 
 def test_cli_chain(sqlite_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -86,3 +88,17 @@ def test_cli_chain(sqlite_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPa
     assert "下游" not in result.output
     result = runner.invoke(app, ["-d", sqlite_url, "chain", "不存在的产品"])
     assert result.exit_code == 1 and "找不到" in result.output and "Traceback" not in result.output
+
+
+def test_a_withdrawn_offer_places_nobody(workspace: Workspace, graph: ChainGraph) -> None:
+    import datetime as dt
+
+    from sqlalchemy import update
+
+    add_orgs(workspace)
+    with workspace.transaction() as session:
+        session.execute(update(Item).where(Item.text == "分子筛", Item.direction == "offer")
+                        .values(withdrawn_at=dt.datetime(2026, 12, 1)))
+    with workspace.transaction() as session:
+        index = organization_index(org_offers(session=session), graph=graph)
+    assert [o.name for o in index["分子筛"]] == ["雨花分子筛公司"]  # 溆浦分子筛厂 withdrew its only offer

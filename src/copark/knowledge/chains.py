@@ -3,17 +3,13 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
-
 from copark.core.errors import CoparkError
-from copark.core.vocab import Direction, InferredStatus, Origin
 from copark.knowledge.graph import ChainGraph, ChainStep
 from copark.locale import t
 from copark.parsing.regions import RegionTable, builtin_regions
-from copark.storage.tables import Organization
 
 MAX_DEPTH = 4
 MAX_BRANCH = 12  # mined hubs have hundreds of inputs; a tree shows the surest few
@@ -72,20 +68,26 @@ class ChainTree:
         return {"query": self.query, "roots": [r.to_dict() for r in self.roots]}
 
 
-def organization_index(*, session: Session, graph: ChainGraph,
+@dataclass(frozen=True)
+class OrgOffers:
+    """What places an organization on chain nodes: its main products and listed offers."""
+
+    id: int
+    name: str
+    region_code: str | None
+    texts: tuple[str, ...]
+
+
+def organization_index(orgs: Iterable[OrgOffers], *, graph: ChainGraph,
                        regions: RegionTable | None = None) -> dict[str, list[OrgAtNode]]:
-    """Node name → organizations whose products or (declared or accepted) offers name that node."""
+    """Node name → organizations whose products or offers name that node clearly (MIN_ORG_MATCH)."""
     regions = regions or builtin_regions()
     index: dict[str, list[OrgAtNode]] = {}
-    orgs = session.scalars(select(Organization).options(selectinload(Organization.items))).all()
     for org in orgs:
-        texts = [str(p) for p in (org.products or [])]
-        texts += [i.text for i in org.items if i.direction == Direction.offer
-                  and (i.origin != Origin.inferred or i.status == InferredStatus.accepted)]
         region = regions.by_code.get(org.region_code or "")
         region_name = region.name if region else (org.region_code or t("chain.region_unknown"))
         placed: set[str] = set()
-        for text in dict.fromkeys(texts):
+        for text in dict.fromkeys(org.texts):
             for match in graph.match_nodes(text, limit=1, fuzzy=False):
                 if match.score >= MIN_ORG_MATCH and match.name not in placed:
                     placed.add(match.name)
@@ -120,15 +122,18 @@ def _expand(graph: ChainGraph, node: ChainNode, direction: str, depth: int, seen
         _expand(graph, child, direction, depth - 1, seen | {step.name}, index)
 
 
-def build_chain(*, session: Session | None, graph: ChainGraph, query: str, depth: int = 2, up: bool = True,
-                down: bool = True, regions: RegionTable | None = None) -> ChainTree:
-    """The upstream/downstream tree of a product (or of an industry code's products) to `depth` levels."""
+def build_chain(*, graph: ChainGraph, query: str, depth: int = 2, up: bool = True, down: bool = True,
+                organizations: Callable[[], Mapping[str, list[OrgAtNode]]] | None = None) -> ChainTree:
+    """The upstream/downstream tree of a product (or of an industry code's products) to `depth` levels.
+
+    `organizations()` gives the organizations at each node (organization_index); it is called only once the query
+    is known to name nodes."""
     if not 1 <= depth <= MAX_DEPTH:
         raise CoparkError(t("chain.bad_depth", depth=depth), t("chain.bad_depth.fix"))
     names = _roots(graph, query)
     if not names:
         raise CoparkError(t("chain.not_found", query=query), t("chain.not_found.fix"))
-    index = organization_index(session=session, graph=graph, regions=regions) if session is not None else {}
+    index = organizations() if organizations is not None else {}
     roots = []
     for name in names:
         root = ChainNode(name, "root", organizations=index.get(name, []))

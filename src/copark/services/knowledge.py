@@ -5,14 +5,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy.orm import Session
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
 
-from copark.core.vocab import Direction, InferredStatus
-from copark.knowledge.chains import ChainTree, build_chain
+from copark.core.vocab import Direction, InferredStatus, Origin
+from copark.knowledge.chains import ChainTree, OrgOffers, build_chain, organization_index
 from copark.knowledge.store import load_graph
 from copark.parsing.regions import RegionTable
 from copark.services import inference as infer
 from copark.services.organizations import find_organization
+from copark.storage.tables import Organization
 
 # Mined relations below this are mostly recipe ingredients and text fragments (see knowledge.importers).
 GRAPH_MIN_CONFIDENCE = 0.35
@@ -65,8 +67,23 @@ def infer_for(*, session: Session, ref: str, offers: bool = False, accept: Seque
     return view
 
 
+def org_offers(*, session: Session) -> list[OrgOffers]:
+    """Every organization with what places it on chain nodes: its main products and its listed offers (declared,
+    registered, or inferred and accepted; withdrawn ones left out)."""
+    orgs = session.scalars(select(Organization).options(selectinload(Organization.items))).all()
+    out = []
+    for org in orgs:
+        texts = [str(p) for p in (org.products or [])]
+        texts += [i.text for i in org.items if i.direction == Direction.offer and i.withdrawn_at is None
+                  and (i.origin != Origin.inferred or i.status == InferredStatus.accepted)]
+        out.append(OrgOffers(org.id, org.name, org.region_code, tuple(texts)))
+    return out
+
+
 def chain_for(*, session: Session, regions: RegionTable, query: str, depth: int = 2, up: bool = True,
               down: bool = True) -> ChainTree:
     """The chain tree of a product or industry code, with the database's organizations at each node."""
     graph = load_graph(session, min_confidence=GRAPH_MIN_CONFIDENCE)
-    return build_chain(session=session, graph=graph, query=query, depth=depth, up=up, down=down, regions=regions)
+    return build_chain(graph=graph, query=query, depth=depth, up=up, down=down,
+                       organizations=lambda: organization_index(org_offers(session=session), graph=graph,
+                                                                regions=regions))
