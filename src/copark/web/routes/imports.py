@@ -16,10 +16,9 @@ from copark import api
 from copark.core.errors import CoparkError
 from copark.locale import t
 from copark.web.deps import FormActor, PrincipalDep, WorkspaceDep, render
+from copark.web.uploads import save_upload
 
 router = APIRouter()
-UPLOAD_MAX_MB = 20
-SUFFIXES = (".xlsx", ".csv")
 
 
 def _uploads(request: Request) -> dict[str, tuple[int | None, Path]]:
@@ -39,31 +38,15 @@ def import_page(request: Request, who: PrincipalDep) -> Response:
 @router.post("/import", include_in_schema=False)
 async def upload(request: Request, workspace: WorkspaceDep, who: PrincipalDep, actor: FormActor,
                  file: UploadFile | None = None) -> Response:
-    if file is None or not file.filename:
-        raise CoparkError(t("web.error.upload_missing"), t("web.error.upload_missing.fix"))
-    name = Path(file.filename).name
-    if Path(name).suffix.lower() not in SUFFIXES:
-        raise CoparkError(t("web.error.upload_type", name=name[:80]), t("web.error.upload_type.fix"))
     uploads = _uploads(request)
     token = secrets.token_urlsafe(16)
-    folder = request.app.state.upload_dir / token
-    folder.mkdir()
-    target = folder / name
-    size = 0
-    with target.open("wb") as out:
-        while chunk := await file.read(1 << 20):
-            size += len(chunk)
-            if size > UPLOAD_MAX_MB << 20:
-                out.close()
-                shutil.rmtree(folder, ignore_errors=True)
-                raise CoparkError(t("web.error.upload_too_big", mb=UPLOAD_MAX_MB), t("web.error.upload_too_big.fix"))
-            out.write(chunk)
+    target = await save_upload(file, request.app.state.upload_dir / token)
     check = api.check_workbook(workspace=workspace, actor=actor, paths=[target])
     if check.ok:
         uploads[token] = (actor.user_id, target)
     else:
-        shutil.rmtree(folder, ignore_errors=True)
-    return render(request, "import.html", who, status_code=200 if check.ok else 422, check=check, file=name,
+        shutil.rmtree(target.parent, ignore_errors=True)
+    return render(request, "import.html", who, status_code=200 if check.ok else 422, check=check, file=target.name,
                   token=token if check.ok else "")
 
 

@@ -19,7 +19,7 @@ from copark.core.errors import CoparkError, ValidationFailed
 from copark.locale import t
 from copark.services.projects import ProjectStage
 from copark.web.deps import ActorDep, ApiActor, FormActor, PrincipalDep, WorkspaceDep, render
-from copark.web.routes.imports import SUFFIXES, UPLOAD_MAX_MB
+from copark.web.uploads import save_upload
 
 router = APIRouter()
 ops = api.operations
@@ -68,28 +68,9 @@ def move_form(workspace: WorkspaceDep, actor: FormActor, project_id: int,
     return RedirectResponse(f"/projects#project-{project_id}", status_code=303)
 
 
-async def _save_upload(file: UploadFile | None) -> Path:
-    if file is None or not file.filename:
-        raise CoparkError(t("web.error.upload_missing"), t("web.error.upload_missing.fix"))
-    name = Path(file.filename).name
-    if Path(name).suffix.lower() not in SUFFIXES:
-        raise CoparkError(t("web.error.upload_type", name=name[:80]), t("web.error.upload_type.fix"))
-    target = Path(tempfile.mkdtemp(prefix="copark-ops-")) / name
-    size = 0
-    with target.open("wb") as out:
-        while chunk := await file.read(1 << 20):
-            size += len(chunk)
-            if size > UPLOAD_MAX_MB << 20:
-                out.close()
-                shutil.rmtree(target.parent, ignore_errors=True)
-                raise CoparkError(t("web.error.upload_too_big", mb=UPLOAD_MAX_MB), t("web.error.upload_too_big.fix"))
-            out.write(chunk)
-    return target
-
-
 async def _import(workspace, actor, file: UploadFile | None, kind: str) -> tuple[object, list, str]:  # noqa: ANN001
     """(report or None, problems, file name): all-or-nothing, problems listed when any."""
-    path = await _save_upload(file)
+    path = await save_upload(file, Path(tempfile.mkdtemp(prefix="copark-ops-")))
     try:
         report = ops.import_operations(workspace=workspace, actor=actor, paths=[path], kind=kind)
         return report, [], path.name
