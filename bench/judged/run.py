@@ -139,6 +139,10 @@ def rank(registry: Sequence[Mapping[str, str]], needs: Sequence[Mapping[str, str
             with workspace.transaction() as session:
                 run = match(session=session, org=BUYER, cross_region=False, top=TOP, regions=workspace.regions)
                 uscc_of = dict(session.execute(select(Organization.id, Organization.credit_code)).tuples().all())
+                # the buyer's need items in file order: the importer may keep part of a text as the quantity
+                # (钢结构厂房制作安装，约5000平方米 → 钢结构厂房制作安装, 5000 平方米), so needs are told apart by item
+                need_items = session.execute(select(Item.id).join(Organization).where(
+                    Organization.name == BUYER, Item.direction == "need").order_by(Item.id)).scalars().all()
                 offers: dict[str, list[str]] = {}
                 for org_id, text in session.execute(select(Item.organization_id, Item.text).where(
                         Item.direction == "offer").order_by(Item.id)):
@@ -147,10 +151,12 @@ def rank(registry: Sequence[Mapping[str, str]], needs: Sequence[Mapping[str, str
             timings["match"] = time.perf_counter() - started
         finally:
             workspace.close()
-    need_id = {n["need_text"]: n["need_id"] for n in needs}
+    if len(need_items) != len(needs):
+        raise SystemExit(f"the buyer holds {len(need_items)} needs after import, {len(needs)} were written")
+    need_id = {item: n["need_id"] for item, n in zip(need_items, needs, strict=True)}
     engine: dict[str, list[str]] = {n["need_id"]: [] for n in needs}
     for view in run.opportunities:  # best first within each need
-        found = engine[need_id[view.need_text]]
+        found = engine[need_id[view.need_item_id]]
         uscc = uscc_of.get(view.offer_org_id)
         if uscc and uscc not in found and len(found) < TOP:
             found.append(uscc)
