@@ -176,3 +176,40 @@ def test_learned_batch_over_forked_workers_equals_one_process(engine: MatchEngin
 
 def _ids(match: object) -> tuple[int, int, float]:
     return match.need.id, match.offer.id, match.score  # type: ignore[attr-defined]
+
+
+def test_path_contributions_add_up_and_agree_with_treeshap(engine: MatchEngine) -> None:
+    """Explanations use decision-path credits (matching.paths): per row they sum to the raw prediction and share
+    TreeSHAP's bias exactly; reason by reason they follow LightGBM's pred_contrib closely."""
+    from copark.matching.paths import leaves_of
+    from copark.matching.ranker import REASONS
+
+    ranker = engine.ranker
+    assert ranker is not None
+    texts = [engine.offers[i * 11].text for i in range(40)]
+    rows = engine.signals.candidates(texts, enabled=frozenset(ranker.enabled)).matrix(ranker.names)
+    credit = ranker.paths.contributions(leaves_of(ranker.booster, rows, 1))
+    shap = ranker.booster.predict(rows, pred_contrib=True)
+    assert credit.shape == shap.shape and len(rows) > 100
+    assert np.allclose(credit.sum(axis=1), ranker.booster.predict(rows), atol=1e-9)
+    assert np.allclose(credit[:, -1], shap[:, -1], atol=1e-9)
+    groups: dict[str, list[int]] = {}
+    for column, name in enumerate(ranker.names):
+        groups.setdefault(REASONS.get(name.split("_")[0], "other"), []).append(column)
+    ours = np.stack([credit[:, c].sum(axis=1) for c in groups.values()], axis=1)
+    theirs = np.stack([shap[:, c].sum(axis=1) for c in groups.values()], axis=1)
+    assert np.corrcoef(ours.ravel(), theirs.ravel())[0, 1] > 0.9
+    assert (ours.argmax(axis=1) == theirs.argmax(axis=1)).mean() > 0.8  # the reason that weighs most
+
+
+def test_path_contributions_of_a_one_leaf_tree() -> None:
+    """A model whose trees never split (nothing to learn) explains every row by its bias alone."""
+    import lightgbm as lgb
+
+    from copark.matching.paths import Paths, leaves_of
+
+    x = np.zeros((40, 3))
+    booster = lgb.train({"objective": "regression", "verbose": -1, "min_data_in_leaf": 100}, lgb.Dataset(x, np.ones(40)),
+                        num_boost_round=2)
+    credit = Paths.of(booster.model_to_string()).contributions(leaves_of(booster, x[:5], 1))
+    assert credit.shape == (5, 4) and np.allclose(credit[:, :3], 0) and np.allclose(credit.sum(axis=1), booster.predict(x[:5]))

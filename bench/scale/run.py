@@ -94,10 +94,13 @@ def compact(match: Match) -> tuple[int, int, float, str]:
 
 
 def bench_model(directory: Path, graph: object) -> LearnedRanker:
-    """The learned ranker `copark fit` gives on a benchmark's organizations (e.g. ../shared/bench/capability)."""
+    """The learned ranker `copark fit` gives on a benchmark's organizations (e.g. ../shared/bench/capability),
+    or one saved before (a .json file of `LearnedRanker.to_json`, e.g. written by --save-model)."""
     from copark.matching.signals import SIGNALS
     from copark.services.evaluation import load_bench
 
+    if directory.is_file():
+        return LearnedRanker.from_json(directory.read_text(encoding="utf-8"))
     bench = load_bench(directory)
     orgs = {i: OrgDoc(id=i, name=p.name, industry_text=p.industry) for i, p in enumerate(bench.orgs, start=1)}
     offers = [ItemDoc(id=None, org_id=i, direction="offer", kind="product", text=text)
@@ -109,6 +112,7 @@ def bench_model(directory: Path, graph: object) -> LearnedRanker:
 
 def run_size(n_offers: int, *, n_needs: int, n_queries: int, n_exact: int, use_graph: bool,
              workers: int = 1, explained: bool = True, learned: bool = False, model_from: Path | None = None,
+             save_model: Path | None = None,
              ) -> dict:
     offers, orgs, needs = synthesize(n_offers, max(n_needs, n_queries, n_exact))
     graph = None
@@ -123,6 +127,8 @@ def run_size(n_offers: int, *, n_needs: int, n_queries: int, n_exact: int, use_g
     fit_s, fitted = None, {}
     if model_from is not None:  # a model that learned something (synthetic lists teach nothing): real tree count
         engine.ranker = bench_model(model_from, graph)
+        if save_model is not None:
+            save_model.write_text(engine.ranker.to_json(), encoding="utf-8")
         fitted = {"from": str(model_from), **engine.ranker.figures}
         started = time.perf_counter()
         engine.signals.orgs  # noqa: B018 - the organisation-level index, built on first use, is part of the build
@@ -203,14 +209,17 @@ def main() -> None:
     parser.add_argument("--no-graph", action="store_true", help="lexical retrieval only")
     parser.add_argument("--learned", action="store_true", help="fit the learned ranker first (copark fit)")
     parser.add_argument("--model-from", type=Path, help="use the learned ranker fitted on this benchmark's "
-                        "organizations (a model with real trees) instead of fitting on the synthetic offers")
+                        "organizations (a model with real trees) instead of fitting on the synthetic offers; "
+                        "or a model saved with --save-model")
+    parser.add_argument("--save-model", type=Path, help="write the model --model-from fitted to this .json file")
     parser.add_argument("--output", type=Path, help="append results as JSON lines here")
     args = parser.parse_args()
     print(json.dumps({"machine": f"{platform.processor() or platform.machine()}, {platform.python_version()}"}))
     for size in args.sizes:
         result = run_size(size, n_needs=args.needs, n_queries=args.queries, n_exact=args.exact,
                           use_graph=not args.no_graph, workers=args.workers,
-                          explained=not args.no_explain, learned=args.learned, model_from=args.model_from)
+                          explained=not args.no_explain, learned=args.learned, model_from=args.model_from,
+                          save_model=args.save_model)
         line = json.dumps(result, ensure_ascii=False)
         print(line, flush=True)
         if args.output:

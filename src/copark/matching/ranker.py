@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from copark.matching.config import LEARNING
+from copark.matching.paths import Paths, leaves_of
 from copark.matching.selfsup import hold_out_rounds
 from copark.matching.signals import SIGNALS, Candidates, SignalIndex
 
@@ -60,6 +61,7 @@ class LearnedRanker:
     figures: dict[str, Any] = field(default_factory=dict)
     version: int = RANKER_VERSION
     _booster: Any = field(default=None, repr=False, compare=False)
+    _paths: Paths | None = field(default=None, repr=False, compare=False)
 
     @property
     def booster(self) -> Any:
@@ -80,12 +82,19 @@ class LearnedRanker:
         xs, ys = self.calibration
         return np.interp(raw, xs, ys) if xs else np.full(np.shape(raw), 0.5)
 
+    @property
+    def paths(self) -> Paths:
+        """The model's trees flattened for path contributions (built once; load it before forking workers)."""
+        if self._paths is None:
+            self._paths = Paths.of(self.model)
+        return self._paths
+
     def reasons(self, rows: np.ndarray) -> list[dict[str, float]]:
-        """Per-reason contribution (LightGBM pred_contrib, model units, summed over a reason's features) for each
-        candidate's feature row."""
+        """Per-reason contribution (model units, summed over a reason's features) for each candidate's feature row:
+        the decision-path credit of `matching.paths` (exact sum, TreeSHAP's cost divided by ~1000)."""
         if not len(rows):
             return []
-        contrib = self.booster.predict(rows, pred_contrib=True, num_threads=PREDICT_THREADS)
+        contrib = self.paths.contributions(leaves_of(self.booster, rows, PREDICT_THREADS))
         groups: dict[str, list[int]] = {}
         for column, name in enumerate(self.names):
             groups.setdefault(REASONS.get(name.split("_")[0], "other"), []).append(column)
