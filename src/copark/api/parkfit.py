@@ -11,7 +11,7 @@ from copark.services.chaingaps import GapReport
 from copark.services.parkfit import FitReport
 from copark.workspace import Workspace
 
-__all__ = ["FitReport", "GapReport", "assess", "assess_board", "chain_gaps"]
+__all__ = ["FitReport", "GapReport", "assess", "assess_board", "chain_choices", "chain_gaps"]
 REF_MAX = 128
 
 
@@ -70,3 +70,17 @@ def chain_gaps(*, workspace: Workspace, actor: Actor | None = None, park: str | 
     if path is not None:
         chaingaps.write_gaps(report, path)
     return report
+
+
+def chain_choices(*, workspace: Workspace, actor: Actor | None = None, park: str | None = None) -> list[tuple[str, str]]:
+    """The declared chains of a park (named, the operator's, or the only one) as (entry, label), in its order."""
+    from copark.knowledge.industries import load_industries
+    from copark.knowledge.parkchain import declared_chains
+    from copark.services import projects
+    from copark.services.parkfit import require_reader
+
+    actor = actor or Actor.local()
+    require_reader(actor)
+    with workspace.transaction() as session:
+        target = projects.resolve_park(session, actor, park)
+        return [(c.entry, c.label) for c in declared_chains(target.positioning or [], load_industries(session))]
