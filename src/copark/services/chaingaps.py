@@ -141,7 +141,9 @@ def chain_gaps(*, session: Session, actor: Actor, regions: RegionTable, park: st
     target = projects.resolve_park(session, actor, park)
     ctx = context(session, actor, target, regions)
     wanted = pick_chains(ctx.chains, chain, target.name)
-    local = {name: [(o, text) for o, text in found if o.local] for name, found in ctx.makers.items()}
+    # a node is covered by a local enterprise (or trade platform) making it, as a candidate must be one
+    local = {name: [(o, text) for o, text in found if o.local and o.kind in PARK_FIT.link_kinds]
+             for name, found in ctx.makers.items()}
     trees = [chain_tree(ctx.graph, c, local) for c in wanted]
     askers = [_asker(ctx, c, i + 1) for i, c in enumerate(wanted)]
     needs = [(tree, node, _need(node, asker)) for tree, asker in zip(trees, askers, strict=True)
