@@ -9,7 +9,7 @@ with the learned ranker when the workspace has one); nothing here ranks on its o
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session
 
@@ -20,13 +20,15 @@ from copark.knowledge.infer import ITEM_KIND
 from copark.knowledge.parkchain import DeclaredChain, GapNode, chain_tree
 from copark.locale import t
 from copark.matching.config import CHAIN_GAPS
-from copark.matching.engine import Match, PairRule
 from copark.matching.explain import render_why
 from copark.matching.features import ItemDoc, OrgDoc
 from copark.matching.modes import mode_label
 from copark.parsing.regions import RegionTable
 from copark.services.access import Actor
 from copark.services.parkfit import Context, context, require_reader
+
+if TYPE_CHECKING:  # the engine (numpy, scikit-learn) loads when gaps are computed, not when the API is imported
+    from copark.matching.engine import Match
 
 
 @dataclass
@@ -131,6 +133,7 @@ def chain_gaps(*, session: Session, actor: Actor, regions: RegionTable, park: st
     """补链 of a park (named, the operator's, or the only one): each declared chain's covered and missing nodes,
     missing nodes with the engine's candidates from the partner region, then from other regions."""
     from copark.matching.config import PARK_FIT
+    from copark.matching.engine import PairRule
     from copark.services import projects
     from copark.services.opportunities import build_engine, stored_ranker
 

@@ -24,7 +24,6 @@ from copark.matching.features import haversine_km
 from copark.parsing.regions import RegionTable, within_region
 from copark.services.access import Actor, Forbidden, visible_org_ids
 from copark.services.knowledge import GRAPH_MIN_CONFIDENCE, listed_texts
-from copark.services.opportunities import region_lonlat
 from copark.storage.tables import InvestmentProject, Organization, Park
 
 
@@ -40,6 +39,8 @@ def region_name(regions: RegionTable, code: str | None) -> str:
 
 def neighbours(session: Session, park: Park, regions: RegionTable) -> list[Neighbour]:
     """Every organization with where it lies as `park` sees it (parkchain.SIDES) and what it lists."""
+    from copark.services.opportunities import region_lonlat
+
     home = region_lonlat(regions, park.region_code) if park.region_code else None
     out = []
     for org in session.scalars(select(Organization).options(selectinload(Organization.items))
