@@ -147,6 +147,24 @@ def test_score_is_the_documented_formula() -> None:
     assert "off_positioning" in {f.code for f in out.flags}
 
 
+def test_declared_chains_group_codes_under_their_word_and_trees_without_local_makers() -> None:
+    from copark.knowledge.industries import builtin_industries
+    from copark.knowledge.parkchain import chain_tree, declared_chains
+    from copark.services.chaingaps import pick_chains
+
+    chains = declared_chains(["电子信息", "39", "65", "29", "纺织服装产业"], builtin_industries())
+    assert [(c.entry, c.codes) for c in chains] == [("电子信息", ("39", "65")), ("29", ("29",)),
+                                                    ("纺织服装产业", ("17", "18"))]
+    assert chains[0].label == "电子信息（39、65）" and chains[1].label == "29 橡胶和塑料制品业"
+    assert pick_chains(chains, "3982", "园区") == [chains[0]] and pick_chains(chains, "C29", "园区") == [chains[1]]
+    graph, _ = _tiny()
+    bare = chain_tree(graph, chains[1], {})
+    assert not bare.anchored and [n.name for n in bare.missing] == ["海绵"]
+    made = chain_tree(graph, chains[1], node_index(graph, [_org(1, ("海绵",), code="2924")]))
+    assert made.anchored and [n.name for n in made.covered] == ["海绵"]
+    assert [(n.name, n.role, n.kind, n.linked_to) for n in made.missing] == [("聚醚", "input", "material", ["海绵"])]
+
+
 # ---- 补链 on the demo ------------------------------------------------------------------------------------------------
 
 

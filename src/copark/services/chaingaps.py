@@ -101,7 +101,7 @@ def pick_chains(chains: list[DeclaredChain], ref: str | None, park: str) -> list
     text = ref.strip()
     code = parse_code(text)
     for chain in chains:
-        if text in (chain.entry, chain.label) or (code is not None and code in chain.codes):
+        if text in (chain.entry, chain.label) or (code is not None and (code in chain.codes or chain.holds(code))):
             return [chain]
     named = [c for c in chains if text in c.label]
     if len(named) == 1:
