@@ -68,3 +68,24 @@ def test_kpi_page_and_import_with_an_error(server, browser, tmp_path) -> None:  
     expect(report).to_contain_text("不存在的企业")
     expect(page.locator("#kpi-revenue")).to_have_text("42.95亿元")  # nothing was written
     shot(page, "23-kpi-import-error")
+
+
+def test_gaps_page_and_a_flagged_project(server, browser) -> None:  # noqa: F811
+    from playwright.sync_api import expect
+
+    base, _ = server
+    page = login(browser, base, "demo-operator")
+    page.click("nav >> text=补链")
+    page.wait_for_url(re.compile(r"/gaps$"))
+    expect(page.locator(".demo-notice")).to_contain_text("示意性数据")
+    page.select_option("#gaps-form select[name=chain]", "39")
+    page.click("#gaps-form button[type=submit]")
+    row = page.locator('tr[data-node="PCBA"]')
+    expect(row.locator('li[data-side="partner"]').first).to_contain_text("长沙联芯电子科技有限公司（虚构）")
+    shot(page, "23-gaps")
+    page.goto(base + "/projects")
+    grain = page.locator(".project", has_text="溆浦县禾丰粮油有限公司（虚构）")
+    expect(grain.locator("[data-fit]")).to_have_attribute("data-fit", "poor")
+    grain.locator("a").first.click()
+    expect(page.locator("#fit-flags")).to_contain_text("不在主导产业")
+    shot(page, "24-project-fit")

@@ -5,7 +5,10 @@ None is the person at the command line, with every right). Each call is one tran
 see what live in services.access; queries live in the services; nothing here is specific to one interface.
 """
 
-from copark.api import operations  # noqa: F401 - api.operations.*: park operations (issue #11)
+from copark.api import (
+    operations,  # noqa: F401 - api.operations.*: park operations (issue #11)
+    parkfit,  # noqa: F401 - api.parkfit.*: positioning fit and chain gaps (issue #11)
+)
 from copark.api.docking import (
     docking_board,
     docking_record,

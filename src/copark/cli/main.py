@@ -17,6 +17,7 @@ from copark.cli import (
     knowledge,
     matching,
     operations_cmd,
+    parkfit_cmd,
     web_cmd,
 )
 from copark.cli.base import GuardedTyper, state
@@ -59,3 +60,4 @@ demo_cmd.register(app)
 backup_cmd.register(app)
 web_cmd.register(app)
 operations_cmd.register(app)
+parkfit_cmd.register(app)

@@ -88,12 +88,16 @@ def organization_index(orgs: Iterable[OrgOffers], *, graph: ChainGraph,
         region_name = region.name if region else (org.region_code or t("chain.region_unknown"))
         placed: set[str] = set()
         for text in dict.fromkeys(org.texts):
-            for match in graph.match_nodes(text, limit=1, fuzzy=False):
-                if match.score >= MIN_ORG_MATCH and match.name not in placed:
-                    placed.add(match.name)
-                    index.setdefault(match.name, []).append(
-                        OrgAtNode(org.id, org.name, org.region_code, region_name, text))
+            for name in nodes_named(graph, text):
+                if name not in placed:
+                    placed.add(name)
+                    index.setdefault(name, []).append(OrgAtNode(org.id, org.name, org.region_code, region_name, text))
     return index
+
+
+def nodes_named(graph: ChainGraph, text: str) -> list[str]:
+    """The chain node a product or offer text names clearly enough (MIN_ORG_MATCH) to place its maker there."""
+    return [m.name for m in graph.match_nodes(text, limit=1, fuzzy=False) if m.score >= MIN_ORG_MATCH]
 
 
 def _roots(graph: ChainGraph, query: str) -> list[str]:

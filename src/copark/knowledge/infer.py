@@ -22,7 +22,7 @@ INHERITED = 0.8  # inputs of the general product (制氧机) apply to a specific
 FROM_INDUSTRY = 0.5  # starting from the industry code alone, without a named product
 
 # The kind of chain input (relations_*.csv `kind`) → the 类别 of the inferred need.
-_ITEM_KIND = {
+ITEM_KIND = {
     "material": ItemKind.material, "component": ItemKind.material, "energy": ItemKind.material,
     "equipment": ItemKind.product, "service": ItemKind.service, "technology": ItemKind.technology,
     "talent": ItemKind.talent,

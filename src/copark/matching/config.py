@@ -50,5 +50,61 @@ class Learning:
     })
 
 
+@dataclass(frozen=True)
+class ParkFit:
+    """定位契合度 (services.parkfit.assess): how well a prospective enterprise fits a park, on 0–100.
+
+        score = positioning_points × P
+              + customer_points × min(local customers, max_links)
+              + supplier_points × min(local suppliers, max_links)
+              + partner_points  × [any supplier or customer in the partner region]
+        P = 1 in the park's 主导产业, linked_share on a declared chain's supply line outside its industries
+            (补链/延链: it supplies or buys from a local firm of a declared chain), 0 outside.
+        band = 契合 at ≥ fit_at, 一般 at ≥ partial_at, else 不契合; outside the positioning (P = 0) at most 一般.
+
+    Chosen, not fitted: the only outcomes on record are the demo's two failures (grain and bamboo firms that
+    came in against the positioning, had no local suppliers or customers and failed, per the public reports on
+    雨溆工业园), far too few to fit weights. The choices follow that lesson: positioning is the largest single
+    term; a local customer weighs more than a local supplier (the failed firms lacked a market on the spot, while
+    inputs travel); the partner region's firms count once (总部+基地 and the partner's market are the point of a
+    co-built park, but 240 km away they are no local chain). tests/test_parkfit.py checks this formula.
+    """
+
+    #: "Local" is an organization registered in the park or whose county lies within this distance of the park's
+    #: county (region centroids, parsing.regions): about 1.5 h by truck, the neighbouring counties. On the demo
+    #: 溆浦–辰溪 41 km, 溆浦–怀化鹤城区 72 km are local; 溆浦–长沙雨花区 (the partner) 241 km is not.
+    local_km: float = 100.0
+    positioning_points: float = 40.0
+    linked_share: float = 0.6
+    customer_points: float = 15.0
+    supplier_points: float = 10.0
+    max_links: int = 2
+    partner_points: float = 10.0
+    fit_at: float = 60.0  # positioning and two local links, or positioning, a customer and the partner
+    partial_at: float = 35.0  # positioning alone (40) is 一般; a linked firm needs a link of its own
+    #: Chain inputs that make a supplier or a gap to fill: what a maker buys. Energy, services, technology and
+    #: talent support every chain (a local power company supplies everyone) and are left out of both.
+    input_kinds: tuple[str, ...] = ("material", "component", "equipment")
+    #: Organizations that count as suppliers or customers: enterprises and trade platforms (a wholesale market
+    #: buying goose products is a customer). Banks, schools and offices serve every chain, and a bank asking to
+    #: lend to goose processors is no customer of one.
+    link_kinds: tuple[str, ...] = ("enterprise", "trade_platform")
+    #: A prospect known only by its industry code stands for at most this many of the code's chain nodes
+    #: (knowledge.infer starts from the first 10 nodes of an industry too).
+    industry_nodes: int = 10
+
+
+@dataclass(frozen=True)
+class ChainGaps:
+    """补链 (services.parkfit.chain_gaps): candidates the matching engine ranks for each missing chain node."""
+
+    #: Candidates shown per missing node from the partner region, then from other regions. Five is what a
+    #: 招商 team can follow up per node; the export writes the same.
+    partner_top: int = 5
+    other_top: int = 5
+
+
 RETRIEVAL = Retrieval()
 LEARNING = Learning()
+PARK_FIT = ParkFit()
+CHAIN_GAPS = ChainGaps()

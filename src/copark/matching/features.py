@@ -200,30 +200,33 @@ def positioning_fit(park_positioning: tuple[str, ...], offer_org: OrgDoc, need_o
     """
     if not park_positioning or offer_kind not in INDUSTRIAL_KINDS or offer_org.kind != "enterprise":
         return 0.0, "none"
-
-    def fits(org: OrgDoc) -> str | None:
-        code = clean_industry(org.industry_code)
-        text = fold(org.text)
-        for entry in park_positioning:
-            entry = entry.strip()
-            if not entry:
-                continue
-            if _code_like(entry):
-                want = clean_industry(entry)
-                if code and (code.startswith(want) or (len(want) == 1 and section_of(code) == want)):
-                    return entry
-            elif fold(entry) in text:
-                return entry
-        return None
-
-    hit = fits(offer_org)
+    hit = positioning_entry(park_positioning, offer_org.industry_code, offer_org.text)
     if hit:
         return 1.0, hit
     if chain_linked:
-        hit = fits(need_org)
+        hit = positioning_entry(park_positioning, need_org.industry_code, need_org.text)
         if hit:
             return 1.0, hit
     return -1.0, ""
+
+
+def positioning_entry(park_positioning: tuple[str, ...] | list[str], industry_code: str | None,
+                      text: str = "") -> str | None:
+    """The 主导产业 entry an organization falls under, or None: its industry code lies under a listed code, or a
+    listed chain name appears in its own text (name, products, description)."""
+    code = clean_industry(industry_code)
+    folded = fold(text)
+    for entry in park_positioning:
+        entry = str(entry).strip()
+        if not entry:
+            continue
+        if _code_like(entry):
+            want = clean_industry(entry)
+            if code and (code.startswith(want) or (len(want) == 1 and section_of(code) == want)):
+                return entry
+        elif fold(entry) in folded:
+            return entry
+    return None
 
 
 def industry_label(code: str | None) -> str:

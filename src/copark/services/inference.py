@@ -11,7 +11,7 @@ from copark.core.errors import CoparkError
 from copark.core.vocab import Direction, InferredStatus, ItemKind, Origin
 from copark.knowledge.graph import ChainGraph, key
 from copark.knowledge.infer import (
-    _ITEM_KIND,
+    ITEM_KIND,
     SOURCE,
     Candidate,
     declared,
@@ -48,7 +48,7 @@ def _replace(*, session: Session, org: Organization, direction: Direction, candi
     kept.sort(key=lambda c: (-c.confidence, len(c.path), c.name))
     items = []
     for c in kept[:limit]:
-        kind = _ITEM_KIND.get(c.kind, ItemKind.material) if direction == Direction.need else ItemKind.product
+        kind = ITEM_KIND.get(c.kind, ItemKind.material) if direction == Direction.need else ItemKind.product
         values = {"kind": kind.value, "confidence": round(c.confidence, 3), "source": SOURCE,
                   "evidence": {"path": c.path, "from_product": c.from_product, "edge_kind": c.kind}}
         item = proposed.pop(key(c.name), None)

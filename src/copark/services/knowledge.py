@@ -71,13 +71,16 @@ def org_offers(*, session: Session) -> list[OrgOffers]:
     """Every organization with what places it on chain nodes: its main products and its listed offers (declared,
     registered, or inferred and accepted; withdrawn ones left out)."""
     orgs = session.scalars(select(Organization).options(selectinload(Organization.items))).all()
-    out = []
-    for org in orgs:
-        texts = [str(p) for p in (org.products or [])]
-        texts += [i.text for i in org.items if i.direction == Direction.offer and i.withdrawn_at is None
-                  and (i.origin != Origin.inferred or i.status == InferredStatus.accepted)]
-        out.append(OrgOffers(org.id, org.name, org.region_code, tuple(texts)))
-    return out
+    return [OrgOffers(org.id, org.name, org.region_code, tuple(listed_texts(org, Direction.offer))) for org in orgs]
+
+
+def listed_texts(org: Organization, direction: Direction) -> list[str]:
+    """What an organization makes (its main products, then its offers) or asks for (its needs), as listed:
+    declared, registered, or inferred and accepted; withdrawn items and unreviewed guesses left out."""
+    texts = [str(p) for p in (org.products or [])] if direction == Direction.offer else []
+    texts += [i.text for i in org.items if i.direction == direction and i.withdrawn_at is None
+              and (i.origin != Origin.inferred or i.status == InferredStatus.accepted)]
+    return texts
 
 
 def chain_for(*, session: Session, regions: RegionTable, query: str, depth: int = 2, up: bool = True,

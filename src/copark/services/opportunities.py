@@ -100,7 +100,8 @@ def _in_industry(org: Organization, code: str) -> bool:
     return bool(mine) and mine.startswith(code)
 
 
-def _lonlat(regions: RegionTable, code: str | None) -> tuple[float, float] | None:
+def region_lonlat(regions: RegionTable, code: str | None) -> tuple[float, float] | None:
+    """A region's (longitude, latitude), or its nearest ancestor's when the table has none for it."""
     record = regions.by_code.get(code or "")
     while record is not None:
         if record.longitude is not None and record.latitude is not None:
@@ -142,9 +143,15 @@ def stored_ranker(session: Session) -> tuple[LearnedRanker | None, RankerModel |
 
 def build_engine(*, session: Session, regions: RegionTable, graph: Any = _USE_KNOWLEDGE,
                  encoder: Encoder | None = None, ranker: LearnedRanker | None = None,
-                 ) -> tuple[MatchEngine, list[ItemDoc]]:
-    """The workspace's offers indexed for matching, and its needs (dismissed inferred items left out)."""
+                 askers: Sequence[OrgDoc] = ()) -> tuple[MatchEngine, list[ItemDoc]]:
+    """The workspace's offers indexed for matching, and its needs (dismissed inferred items left out).
+
+    `askers` join the organizations with no offers, so they can hold needs but never answer one: a park asking
+    for a missing chain node (services.parkfit). Their ids must be negative (no stored organization's)."""
     orgs, offers, needs = _documents(session, regions)
+    if any(a.id >= 0 or a.id in orgs for a in askers):
+        raise ValueError("askers need negative ids of their own")
+    orgs.update({a.id: a for a in askers})
     if graph is _USE_KNOWLEDGE:
         graph = _load_graph(session)
     return MatchEngine(offers=offers, orgs=orgs, graph=graph, encoder=encoder, ranker=ranker), needs
@@ -207,7 +214,7 @@ def _documents(session: Session, regions: RegionTable) -> tuple[dict[int, OrgDoc
                 offers.append(ItemDoc(id=None, org_id=org.id, direction="offer", kind="product", text=product))
         docs[org.id] = OrgDoc(
             id=org.id, name=org.name, kind=org.kind, region_code=org.region_code,
-            industry_code=org.industry_code, lonlat=_lonlat(regions, org.region_code), park_id=org.park_id,
+            industry_code=org.industry_code, lonlat=region_lonlat(regions, org.region_code), park_id=org.park_id,
             positioning=tuple(str(p) for p in (park.positioning or [])) if park else (),
             text=" ".join([org.name, org.short_name or "", *products, org.description or ""]),
             description=org.description or "", industry_text=org.industry_text or "",

@@ -58,7 +58,16 @@ def _error_page(request: Request, error: CoparkError, status: int) -> Response:
 def create_app(workspace: Workspace, *, vendor_dir: Path | None = None, secure_cookies: bool = False) -> FastAPI:
     """The web workspace and REST API on `workspace`'s database."""
     from copark.services import accounts
-    from copark.web.routes import auth, docking, imports, insights, operations, opportunities, organizations
+    from copark.web.routes import (
+        auth,
+        docking,
+        imports,
+        insights,
+        operations,
+        opportunities,
+        organizations,
+        parkfit,
+    )
 
     app = FastAPI(title=t("web.title"), version="1", openapi_url="/openapi.json", docs_url=None, redoc_url=None)
     app.state.workspace = workspace
@@ -120,6 +129,6 @@ def create_app(workspace: Workspace, *, vendor_dir: Path | None = None, secure_c
                                     "default-src 'self'; style-src 'self'; script-src 'self'; img-src 'self' data:")
         return response
 
-    for module in (auth, insights, organizations, imports, opportunities, docking, operations):
+    for module in (auth, insights, organizations, imports, opportunities, docking, operations, parkfit):
         app.include_router(module.router)
     return app

@@ -32,7 +32,8 @@ def _demo(workspace) -> bool:  # noqa: ANN001
 def _board(request: Request, workspace, who, status_code: int = 200, **context) -> Response:  # noqa: ANN001
     projects = ops.list_projects(workspace=workspace, actor=who.actor)
     columns = {s.value: [p for p in projects if p.stage == s] for s in ProjectStage}
-    return render(request, "projects.html", who, status_code=status_code, columns=columns,
+    fits = api.parkfit.assess_board(workspace=workspace, actor=who.actor)  # empty for organization users
+    return render(request, "projects.html", who, status_code=status_code, columns=columns, fits=fits,
                   stages=[s.value for s in ProjectStage], today=dt.date.today().isoformat(),
                   demo=_demo(workspace) and bool(projects), **context)
 
@@ -45,8 +46,10 @@ def board_page(request: Request, workspace: WorkspaceDep, who: PrincipalDep) -> 
 @router.get("/projects/{project_id}", include_in_schema=False)
 def project_page(request: Request, workspace: WorkspaceDep, who: PrincipalDep, project_id: int) -> Response:
     project = ops.get_project(workspace=workspace, actor=who.actor, project_id=project_id)
-    return render(request, "project.html", who, project=project, stages=[s.value for s in ProjectStage], money=ops.format_money,
-                  today=dt.date.today().isoformat(), demo=_demo(workspace))
+    fit = None if who.actor.is_org_user else api.parkfit.assess(workspace=workspace, actor=who.actor,
+                                                                project_id=project_id)
+    return render(request, "project.html", who, project=project, stages=[s.value for s in ProjectStage],
+                  money=ops.format_money, fit=fit, today=dt.date.today().isoformat(), demo=_demo(workspace))
 
 
 def _date(text: str, field: str = "project.field.stage_on") -> dt.date | None:
