@@ -24,10 +24,11 @@ DEFAULT_VENDOR = HERE.parents[2] / "node_modules"
 def _status(error: CoparkError) -> int:
     from copark.services.access import Forbidden, NotFound
     from copark.services.accounts import LoginThrottled
+    from copark.services.inquiries import InquiryThrottled
     from copark.web.deps import CsrfFailed, NotLoggedIn
 
     for kind, status in ((NotLoggedIn, 401), (CsrfFailed, 403), (Forbidden, 403), (NotFound, 404),
-                         (LoginThrottled, 429), (ValidationFailed, 422)):
+                         (LoginThrottled, 429), (InquiryThrottled, 429), (ValidationFailed, 422)):
         if isinstance(error, kind):
             return status
     return 400
@@ -58,7 +59,16 @@ def _error_page(request: Request, error: CoparkError, status: int) -> Response:
 def create_app(workspace: Workspace, *, vendor_dir: Path | None = None, secure_cookies: bool = False) -> FastAPI:
     """The web workspace and REST API on `workspace`'s database."""
     from copark.services import accounts
-    from copark.web.routes import auth, docking, imports, insights, operations, opportunities, organizations
+    from copark.web.routes import (
+        auth,
+        docking,
+        imports,
+        insights,
+        operations,
+        opportunities,
+        organizations,
+        trade,
+    )
 
     app = FastAPI(title=t("web.title"), version="1", openapi_url="/openapi.json", docs_url=None, redoc_url=None)
     app.state.workspace = workspace
@@ -120,6 +130,6 @@ def create_app(workspace: Workspace, *, vendor_dir: Path | None = None, secure_c
                                     "default-src 'self'; style-src 'self'; script-src 'self'; img-src 'self' data:")
         return response
 
-    for module in (auth, insights, organizations, imports, opportunities, docking, operations):
+    for module in (auth, insights, organizations, imports, opportunities, docking, operations, trade):
         app.include_router(module.router)
     return app
