@@ -121,7 +121,7 @@ def photo(workspace: WorkspaceDep, photo_id: int) -> Response:
     return FileResponse(path, media_type=content_type, headers={"Cache-Control": "public, max-age=3600"})
 
 
-@router.post("/items/{item_id}/photo", include_in_schema=False)
+@router.post("/offers/{item_id}/photo", include_in_schema=False)
 async def upload_photo(workspace: WorkspaceDep, actor: FormActor, item_id: int, org_id: Annotated[int, Form()],
                        file: UploadFile | None = None) -> Response:
     from copark.services.showcase import PHOTO_MAX_BYTES
