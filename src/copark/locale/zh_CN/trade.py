@@ -80,7 +80,7 @@ MESSAGES.update({
     "web.nav.showcase": "产品展厅",
     "web.nav.inquiries": "询盘",
     "showcase.title": "{park} 产品展厅",
-    "showcase.lead": "{park}园区企业的产品。对感兴趣的产品点击“询价”，填写采购需求，园区招商服务人员和生产企业会与您联系。",
+    "showcase.lead": "{park}入园企业的产品。对感兴趣的产品点击“询价”，填写采购需求，园区招商服务人员和生产企业会与您联系。",
     "showcase.filter.industry": "行业代码或名称",
     "showcase.filter.submit": "筛选",
     "showcase.no_photo": "暂无照片",
