@@ -4,6 +4,7 @@ photos, the 询盘 list (with export orders), and their REST endpoints."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 import shutil
 import tempfile
 from pathlib import Path
@@ -60,7 +61,8 @@ def brief_file(workspace: WorkspaceDep, who: PrincipalDep, suffix: str, industry
     from copark.io.brief import check_suffix
 
     folder = Path(tempfile.mkdtemp(prefix="copark-brief-"))
-    path = folder / f"{t('web.nav.brief')}-{industry or chain or ''}.{suffix}"
+    subject = re.sub(r"[^\w\-]", "", industry or chain or "")[:40]  # the download's name: no path parts
+    path = folder / f"{t('web.nav.brief')}-{subject}.{suffix}"
     try:
         check_suffix(path)
         trade.write_brief(workspace=workspace, actor=who.actor, path=path, industry=industry or None,
