@@ -36,6 +36,8 @@ def test_mask_contact_hides_phones_and_emails() -> None:
     assert mask_contact("zhang@jia.example") == "z***@jia.example"
     assert mask_contact("0731-84561234") == "073****1234"
     assert mask_contact("公司金融部") == "公司金融部"
+    assert mask_contact("+49 30 1234 5678") == "+49 3* **** **78"
+    assert mask_contact("(0731) 8456 1234") == "(073*) **** **34"
 
 
 def test_enterprise_user_sees_and_edits_only_its_own_organization(workspace: Workspace, seeded: Seed) -> None:

@@ -16,7 +16,8 @@ from typer.testing import CliRunner
 from copark.cli.main import app
 
 # The ones the brief names, plus numpy, sqlalchemy and cn2an: each costs 0.1–1.2 s at start-up (-X importtime).
-HEAVY = ("lightgbm", "sklearn", "scipy", "jieba", "openpyxl", "pandas", "alembic", "numpy", "sqlalchemy", "cn2an")
+HEAVY = ("lightgbm", "sklearn", "scipy", "jieba", "openpyxl", "pandas", "alembic", "numpy", "sqlalchemy", "cn2an",
+         "weasyprint")
 
 
 def _loaded_after(code: str) -> list[str]:

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
+from pathlib import Path
 
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
@@ -21,6 +22,8 @@ class Workspace:
     """A copark database (schema upgraded on open) and the region table it resolves names with."""
 
     url: str
+    #: Where uploaded files live (product photos); None: see `files_dir`.
+    files_root: Path | None = None
     engine: Engine = field(init=False)
 
     def __post_init__(self) -> None:
@@ -30,7 +33,18 @@ class Workspace:
     @classmethod
     def open(cls, url: str | None = None, settings: Settings | None = None) -> Workspace:
         settings = settings or get_settings()
-        return cls(url or settings.resolved_database_url())
+        return cls(url or settings.resolved_database_url(), files_root=settings.files_dir)
+
+    @cached_property
+    def files_dir(self) -> Path:
+        """The folder of this workspace's uploaded files: `files_root` (COPARK_FILES_DIR) when set, else
+        `<database>.files/` beside a SQLite file, else `copark-files/` in COPARK_DATA_DIR. Not created here."""
+        if self.files_root is not None:
+            return Path(self.files_root)
+        database = self.engine.url.database if self.engine.url.get_backend_name() == "sqlite" else None
+        if database and database != ":memory:":
+            return Path(database).expanduser().resolve().with_name(Path(database).name + ".files")
+        return (get_settings().data_dir / "copark-files").resolve()
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from typer.core import TyperCommand, TyperGroup
 
 from copark.core.errors import CoparkError, ValidationFailed
@@ -45,10 +46,11 @@ def report(error: CoparkError) -> None:
             err_console.print(f"  {problem}", markup=False)
         if len(error.problems) > MAX_PROBLEMS_SHOWN:
             err_console.print(f"  … (+{len(error.problems) - MAX_PROBLEMS_SHOWN})", markup=False)
-    err_console.print(f"[bold red]{t('error.prefix')}：[/]{error.problem.where + ': ' if error.problem.where else ''}"
-                      f"{error.problem.what}", soft_wrap=True)
+    # The message is the user's or the locale's text, never markup: "copark[pdf]" must print as written.
+    where = escape(error.problem.where + ": ") if error.problem.where else ""
+    err_console.print(f"[bold red]{t('error.prefix')}：[/]{where}{escape(error.problem.what)}", soft_wrap=True)
     if error.hint:
-        err_console.print(f"[yellow]{t('error.hint')}：[/]{error.hint}", soft_wrap=True)
+        err_console.print(f"[yellow]{t('error.hint')}：[/]{escape(error.hint)}", soft_wrap=True)
 
 
 def guarded(func: F) -> F:

@@ -9,6 +9,7 @@ import typer
 from copark import __version__
 from copark.cli import (
     backup_cmd,
+    brief_cmd,
     classify_cmd,
     demo_cmd,
     evaluate_cmd,
@@ -61,3 +62,4 @@ backup_cmd.register(app)
 web_cmd.register(app)
 operations_cmd.register(app)
 parkfit_cmd.register(app)
+brief_cmd.register(app)

@@ -14,6 +14,8 @@ class Settings(BaseSettings):
 
     database_url: str = ""
     data_dir: Path = Path(".")
+    # Uploaded files (product photos); unset: beside a SQLite database file, else in data_dir (Workspace.files_dir).
+    files_dir: Path | None = None
     # Seconds an import waits for another one to finish before saying so: a few seconds lets a small import
     # finish, more would look hung.
     lock_wait: float = 5.0

@@ -99,14 +99,27 @@ def sees_contacts(session: Session, actor: Actor, org_id: int) -> bool:
 
 _PHONE = re.compile(r"(?<!\d)(\d{3})[\d\- ]{4,}?(\d{4})(?!\d)")
 _EMAIL = re.compile(r"([A-Za-z0-9._%+-])[A-Za-z0-9._%+-]*(@[A-Za-z0-9.-]+)")
+# What _PHONE leaves: numbers written in groups (+49 30 1234 5678, (0731) 8456 1234), as foreign buyers write them.
+_GROUPED = re.compile(r"\+?\(?\d[\d\s\-()]{5,}\d")
+
+
+def _mask_grouped(match: re.Match[str]) -> str:
+    run = match.group(0)
+    digits = [i for i, ch in enumerate(run) if ch.isdigit()]
+    if len(digits) < 7:
+        return run
+    keep = set(digits[:3] + digits[-2:])
+    return "".join(ch if not ch.isdigit() or i in keep else "*" for i, ch in enumerate(run))
 
 
 def mask_contact(text: str | None) -> str:
-    """Phone numbers as 138****1234 and e-mails as a***@example.com; other words kept."""
+    """Phone numbers as 138****1234 (grouped ones as +49 3* **** **78) and e-mails as a***@example.com; other
+    words kept."""
     if not text:
         return ""
     masked = _EMAIL.sub(lambda m: f"{m.group(1)}***{m.group(2)}", text)
-    return _PHONE.sub(lambda m: f"{m.group(1)}****{m.group(2)}", masked)
+    masked = _PHONE.sub(lambda m: f"{m.group(1)}****{m.group(2)}", masked)
+    return _GROUPED.sub(_mask_grouped, masked)
 
 
 #: Size bands by staff numbers, after the 工业 thresholds of 统上大中小微型企业划分办法(2017): <20 micro,

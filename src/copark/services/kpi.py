@@ -14,6 +14,7 @@ from copark.storage.tables import (
     CreditLine,
     EnterpriseFigure,
     ExportLine,
+    ExportOrder,
     InvestmentProject,
     Organization,
     Park,
@@ -54,7 +55,8 @@ def _in_range(column_start, column_end, start: dt.date | None, end: dt.date | No
 
 
 def headline(*, session: Session, park: Park, start: dt.date | None = None, end: dt.date | None = None) -> Headline:
-    """The headline figures of `park` from its records (periods wholly inside [start, end] when given)."""
+    """The headline figures of `park` from its records (periods wholly inside [start, end] when given); countries
+    exported to come from the export ledger (出口, by period) and the export orders (出口订单, by date) together."""
     out = Headline(park=park.name)
     projects = list(session.scalars(select(InvestmentProject).where(InvestmentProject.park_id == park.id)))
     out.projects_total = len(projects)
@@ -88,9 +90,14 @@ def headline(*, session: Session, park: Park, start: dt.date | None = None, end:
                                .where(TrainingRecord.park_id == park.id, *_in_range(
                                    TrainingRecord.starts_on, TrainingRecord.starts_on, start, end))).one()
     out.trainees, out.trainees_placed = int(training[0]), int(training[1])
-    out.country_names = sorted(session.scalars(select(ExportLine.country).distinct().where(
+    ledger = set(session.scalars(select(ExportLine.country).distinct().where(
         ExportLine.park_id == park.id, func.coalesce(ExportLine.amount, 1) > 0,
         *_in_range(ExportLine.period_start, ExportLine.period_end, start, end))))
+    ordered = set(session.scalars(select(ExportOrder.country).distinct().where(
+        ExportOrder.park_id == park.id, ExportOrder.amount > 0,
+        *_in_range(ExportOrder.ordered_on, ExportOrder.ordered_on, start, end))))
+    # Both ledgers name countries as typed: one country entered in the period ledger and as an order counts once.
+    out.country_names = sorted(ledger | ordered)
     out.countries = len(out.country_names)
     return out
 

@@ -461,3 +461,60 @@ class SharingOverride(Base):
     host_share_tax: Mapped[float] = mapped_column(Float)
     host_share_output: Mapped[float] = mapped_column(Float)
     note: Mapped[str] = mapped_column(Text, default="")
+
+
+# ---- trade: the public showcase, buyer inquiries and export orders (issue #11) ------------------------------------
+
+
+class OfferPhoto(Base):
+    """A product photo of one offer item, shown on the public showcase; the file lives in Workspace.files_dir."""
+
+    __tablename__ = "offer_photo"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("item.id", ondelete="CASCADE"), unique=True)
+    filename: Mapped[str] = mapped_column(String(64))  # the stored name (random), never the uploader's
+    content_type: Mapped[str] = mapped_column(String(32))
+    size: Mapped[int] = mapped_column(Integer)
+    username: Mapped[str] = mapped_column(String(64), default="")
+    uploaded_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+class Inquiry(Base):
+    """询盘: a buyer's inquiry about one showcased product, sent from the public form; a sales lead for the park's
+    staff and the producing enterprise, new → contacted → ordered (or closed)."""
+
+    __tablename__ = "inquiry"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    park_id: Mapped[int] = mapped_column(ForeignKey("park.id", ondelete="CASCADE"), index=True)
+    item_id: Mapped[int | None] = mapped_column(ForeignKey("item.id", ondelete="SET NULL"))
+    organization_id: Mapped[int | None] = mapped_column(ForeignKey("organization.id", ondelete="SET NULL"),
+                                                        index=True)
+    product: Mapped[str] = mapped_column(String(255))  # the item's text when sent (kept if the item goes)
+    buyer_name: Mapped[str] = mapped_column(String(64))
+    company: Mapped[str] = mapped_column(String(128), default="")
+    contact: Mapped[str] = mapped_column(String(128))  # personal information: masked for others
+    country: Mapped[str] = mapped_column(String(64))
+    quantity: Mapped[str] = mapped_column(String(64), default="")
+    message: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(16), default="new")
+    sender: Mapped[str] = mapped_column(String(64), index=True)  # digest of the sender's address (rate limit)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+class ExportOrder(Base):
+    """出口订单: one export order of a park enterprise (product, destination country, amount, date), entered by
+    staff, often from an inquiry; counted with the export ledger in the KPI 出口国家和地区."""
+
+    __tablename__ = "export_order"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    park_id: Mapped[int] = mapped_column(ForeignKey("park.id", ondelete="CASCADE"), index=True)
+    organization_id: Mapped[int | None] = mapped_column(ForeignKey("organization.id", ondelete="SET NULL"))
+    enterprise: Mapped[str] = mapped_column(String(255))
+    product: Mapped[str] = mapped_column(String(255))
+    country: Mapped[str] = mapped_column(String(64))
+    amount: Mapped[float] = mapped_column(Float)  # CNY
+    ordered_on: Mapped[dt.date] = mapped_column(Date)
+    inquiry_id: Mapped[int | None] = mapped_column(ForeignKey("inquiry.id", ondelete="SET NULL"))
+    username: Mapped[str] = mapped_column(String(64), default="")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)

@@ -24,10 +24,11 @@ DEFAULT_VENDOR = HERE.parents[2] / "node_modules"
 def _status(error: CoparkError) -> int:
     from copark.services.access import Forbidden, NotFound
     from copark.services.accounts import LoginThrottled
+    from copark.services.inquiries import InquiryThrottled
     from copark.web.deps import CsrfFailed, NotLoggedIn
 
     for kind, status in ((NotLoggedIn, 401), (CsrfFailed, 403), (Forbidden, 403), (NotFound, 404),
-                         (LoginThrottled, 429), (ValidationFailed, 422)):
+                         (LoginThrottled, 429), (InquiryThrottled, 429), (ValidationFailed, 422)):
         if isinstance(error, kind):
             return status
     return 400
@@ -67,6 +68,7 @@ def create_app(workspace: Workspace, *, vendor_dir: Path | None = None, secure_c
         opportunities,
         organizations,
         parkfit,
+        trade,
     )
 
     app = FastAPI(title=t("web.title"), version="1", openapi_url="/openapi.json", docs_url=None, redoc_url=None)
@@ -129,6 +131,6 @@ def create_app(workspace: Workspace, *, vendor_dir: Path | None = None, secure_c
                                     "default-src 'self'; style-src 'self'; script-src 'self'; img-src 'self' data:")
         return response
 
-    for module in (auth, insights, organizations, imports, opportunities, docking, operations, parkfit):
+    for module in (auth, insights, organizations, imports, opportunities, docking, operations, parkfit, trade):
         app.include_router(module.router)
     return app

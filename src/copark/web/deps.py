@@ -117,3 +117,56 @@ def render(request: Request, template: str, who: Principal | None, status_code: 
         "t": t, "who": who, "csrf_token": who.csrf_token if who else "", "htmx": request.app.state.has_htmx,
         "echarts": request.app.state.has_echarts,
         "demo": context.pop("demo", False), **context}, status_code=status_code)
+
+
+# --- public forms (the showcase inquiry): no session, so the CSRF token is bound to a visitor cookie instead ----------
+
+VISITOR_COOKIE = "copark_visitor"
+#: How long a public form stays valid after the page was loaded: long enough to write an inquiry, short enough
+#: that a harvested token soon expires.
+PUBLIC_FORM_MAX_AGE = 2 * 3600
+
+
+def _public_serializer(request: Request):  # noqa: ANN202
+    from itsdangerous import URLSafeTimedSerializer
+
+    return URLSafeTimedSerializer(request.app.state.secret_key, salt="public-form")
+
+
+def public_form_token(request: Request) -> tuple[str, str | None]:
+    """(the token a public form carries, a new visitor cookie value to set, or None when the visitor has one)."""
+    import secrets
+
+    nonce = request.cookies.get(VISITOR_COOKIE, "")
+    fresh = None
+    if not (16 <= len(nonce) <= 64):
+        nonce = fresh = secrets.token_urlsafe(24)
+    return _public_serializer(request).dumps(nonce), fresh
+
+
+def set_visitor_cookie(request: Request, response: Any, value: str | None) -> None:
+    if value:
+        response.set_cookie(VISITOR_COOKIE, value, httponly=True, samesite="lax",
+                            secure=request.app.state.secure_cookies, path="/")
+
+
+def check_public_form(request: Request, token: str) -> None:
+    """The form's token must be this app's, recent, and made for the visitor cookie the browser sends back (a
+    page on another site can neither read the cookie nor make the token); CsrfFailed otherwise."""
+    from itsdangerous import BadData
+
+    nonce = request.cookies.get(VISITOR_COOKIE, "")
+    try:
+        value = _public_serializer(request).loads(token or "", max_age=PUBLIC_FORM_MAX_AGE)
+    except BadData:
+        raise CsrfFailed(t("web.error.csrf"), t("web.error.csrf.fix")) from None
+    if not nonce or not hmac.compare_digest(str(value), nonce):
+        raise CsrfFailed(t("web.error.csrf"), t("web.error.csrf.fix"))
+
+
+def sender_digest(request: Request) -> str:
+    """An opaque, keyed digest of the caller's address: enough to rate-limit, not to recover the address."""
+    import hashlib
+
+    address = request.client.host if request.client else ""
+    return hmac.new(request.app.state.secret_key.encode(), address.encode(), hashlib.sha256).hexdigest()
