@@ -50,6 +50,10 @@ def test_bm25_of_a_range_equals_the_full_pass() -> None:
         full = index.scores(need)
         for start, stop in ((0, 7), (2, 5), (4, 4), (6, 7)):
             assert np.array_equal(index.scores_between(need, start, stop), full[start:stop])
+        ranges = ((0, 7), (2, 5), (4, 4), (6, 7), (1, 3))
+        together = index.scores_in(need, np.array([a for a, _ in ranges]), np.array([b for _, b in ranges]))
+        assert [x.tolist() for x in together] == [full[a:b].tolist() for a, b in ranges]
+    assert index.scores_in("过滤棉", np.zeros(0), np.zeros(0)) == []
 
 
 def test_cross_region_rule_follows_park_pairing() -> None:

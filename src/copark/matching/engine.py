@@ -33,7 +33,7 @@ from copark.matching.features import (
     reciprocity,
 )
 from copark.matching.modes import Mode, classify_mode
-from copark.matching.orgsignals import OrgProfile
+from copark.matching.orgsignals import OrgProfile, Queries
 from copark.matching.ranker import LearnedRanker
 from copark.matching.retrieval import (
     core_text,
@@ -320,19 +320,24 @@ class MatchEngine:
         probability = self.ranker.probability(scored.raw[picked])
         reasons = self.ranker.reasons(scored.matrix[picked]) if explained else [{}] * len(picked)
         results, at = [], 0
-        for need, rows in zip(needs, shown, strict=True):
+        query = self.signals.orgs.queries([need.text for need in needs])  # one transform for the block
+        for row, (need, rows) in enumerate(zip(needs, shown, strict=True)):
             chosen = [(int(scored.cols[k]), float(probability[at + j]), reasons[at + j]) for j, k in enumerate(rows)]
             at += len(rows)
-            results.append(self._learned_matches(need, chosen, explained=explained))
+            results.append(self._learned_matches(need, chosen, queries=(query, row), explained=explained))
         return results
 
     def _learned_matches(self, need: ItemDoc, chosen: list[tuple[int, float, dict[str, float]]], *,
-                         explained: bool) -> list[Match]:
+                         queries: tuple[Queries, int], explained: bool) -> list[Match]:
+        """Each chosen organization with its offer closest to the need (`queries`: the block's need texts as the
+        organisation-level signals read them, and this need's row)."""
         out = []
         cols = np.array([org for org, _, _ in chosen], dtype=np.int64)
-        similarity = self.signals.orgs.product_similarity(self.signals.orgs.queries([need.text]), 0, cols)
-        for rank, ((org, p, why), sims) in enumerate(zip(chosen, similarity, strict=True)):
-            best = self._best_offer(need, org, sims)
+        query, row = queries
+        similarity = self.signals.orgs.product_similarity(query, row, cols)
+        lexical, best_lexical = self.signals.bm25_in(need.text, self._offer_start[cols], self._offer_stop[cols])
+        for rank, ((org, p, why), sims, bm25) in enumerate(zip(chosen, similarity, lexical, strict=True)):
+            best = self._best_offer(need, org, sims, bm25 / max(best_lexical, 1e-9))
             if best is None:
                 continue  # none of its offers may answer this need (kind rules)
             position, relevance = best
@@ -353,19 +358,18 @@ class MatchEngine:
         ranked = sorted(enumerate(out), key=lambda pair: (-pair[1].score, pair[0]))
         return [m for _, m in ranked]
 
-    def _best_offer(self, need: ItemDoc, org: int, sims: np.ndarray,
+    def _best_offer(self, need: ItemDoc, org: int, sims: np.ndarray, lexical: np.ndarray,
                     ) -> tuple[int, tuple[float, float, Any, list[str]]] | None:
         """Organization `org`'s offer closest to the need, and its relevance: of the offers that may answer it,
-        the three closest by wording (BM25 scaled by the need's best, plus character TF-IDF cosine) are compared
-        on relevance (text or chain), then closeness, then order."""
+        the three closest by wording (`lexical`: its offers' BM25 scaled by the need's best, plus `sims`: their
+        character TF-IDF cosines) are compared on relevance (text or chain), then closeness, then order."""
         start, stop = int(self._offer_start[org]), int(self._offer_stop[org])
         need_org, offer_org = self.orgs[need.org_id], self.orgs[int(self._org_ids[org])]
         allowed = np.array([answers(need, self.offers[i], need_org, offer_org) for i in range(start, stop)],
                            dtype=bool)
         if not allowed.any():
             return None
-        lexical, best_lexical = self.signals.bm25_between(need.text, start, stop)
-        closeness = lexical / max(best_lexical, 1e-9)
+        closeness = lexical
         if len(sims) == stop - start:  # `sims` (its products' TF-IDF cosines) align unless an offer text is blank
             closeness = closeness + sims
         near = np.argsort(-np.where(allowed, closeness, -np.inf), kind="stable")[:3]

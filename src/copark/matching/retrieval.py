@@ -177,13 +177,30 @@ class LexicalIndex:
 
     def scores_between(self, text: str, start: int, stop: int) -> np.ndarray:
         """BM25 of documents start…stop only (the same values as scores(text)[start:stop], without a pass over
-        every document): postings are sorted by document, so each token's slice is found by bisection."""
-        out = np.zeros(max(stop - start, 0))
+        every document)."""
+        return self.scores_in(text, np.array([start]), np.array([stop]))[0]
+
+    def scores_in(self, text: str, starts: np.ndarray, stops: np.ndarray) -> list[np.ndarray]:
+        """BM25 of the documents of each range starts[r]…stops[r] (one array per range, as scores(text) sliced):
+        postings are sorted by document, so each token's part in every range is found by one bisection."""
+        starts, stops = np.asarray(starts, dtype=np.int64), np.asarray(stops, dtype=np.int64)
+        if not len(starts):
+            return []
+        lengths = np.maximum(stops - starts, 0)
+        offsets = np.concatenate(([0], np.cumsum(lengths)))
+        out = np.zeros(int(offsets[-1]))
         for i in self.query_ids(text):
-            docs = self.post_doc[self.post_ptr[i]:self.post_ptr[i + 1]]
-            lo, hi = np.searchsorted(docs, start), np.searchsorted(docs, stop)
-            out[docs[lo:hi] - start] += self.post_score[self.post_ptr[i] + lo:self.post_ptr[i] + hi]
-        return out
+            first = self.post_ptr[i]
+            docs = self.post_doc[first:self.post_ptr[i + 1]]
+            lo, hi = np.searchsorted(docs, starts), np.searchsorted(docs, stops)
+            counts = np.maximum(hi - lo, 0)
+            total = int(counts.sum())
+            if not total:
+                continue
+            ranges = np.repeat(np.arange(len(starts)), counts)
+            at = lo[ranges] + np.arange(total) - np.repeat(np.cumsum(counts) - counts, counts)
+            out[offsets[ranges] + docs[at] - starts[ranges]] += self.post_score[first + at]
+        return np.split(out, offsets[1:-1])
 
     def doc_token_ids(self, doc: int) -> np.ndarray:
         return self.doc_tok[self.doc_ptr[doc] : self.doc_ptr[doc + 1]]

@@ -112,19 +112,24 @@ class SignalIndex:
         self._best_bm25[text] = float(lexical.max(initial=0.0))
         return found
 
-    def bm25_between(self, text: str, start: int, stop: int) -> tuple[np.ndarray, float]:
-        """(BM25 of offers start…stop, the need's best BM25 over all offers): a few offers without a full pass
-        when the need was retrieved recently (its best is remembered far longer than its score array)."""
+    def bm25_in(self, text: str, starts: np.ndarray, stops: np.ndarray) -> tuple[list[np.ndarray], float]:
+        """(BM25 of the offers of each range starts[r]…stops[r], the need's best BM25 over all offers): a few
+        offers without a full pass when the need was retrieved recently (its best is remembered far longer than
+        its score array)."""
         if text in self._by_text or text not in self._best_bm25:
             lexical = self.item_evidence(text)[0]
-            return lexical[start:stop], self._best_bm25[text]
-        return self.lexical.scores_between(text, start, stop), self._best_bm25[text]
+            return [lexical[a:b] for a, b in zip(starts.tolist(), stops.tolist(), strict=True)], self._best_bm25[text]
+        return self.lexical.scores_in(text, starts, stops), self._best_bm25[text]
 
     def per_org_max(self, values: np.ndarray) -> np.ndarray:
-        """An offer-level array (non-negative) reduced to each organization's best; only positive offers are read."""
+        """An offer-level array (non-negative, one value per offer) reduced to each organization's best.
+
+        Offers are grouped by organization, so this is one pass of maximum.reduceat over the segments: at a
+        million offers, selecting the positive offers first (flatnonzero + maximum.at) cost a sixth of a need.
+        """
         out = np.zeros(len(self.profiles), dtype=np.float32)
-        positive = np.flatnonzero(values)
-        np.maximum.at(out, self.offer_org[positive], values[positive].astype(np.float32))
+        if len(values) and len(self.starts):
+            out[self.has_offers] = np.maximum.reduceat(values, self.starts)
         return out
 
     def candidates(self, needs: Sequence[str], *, enabled: frozenset[str] = frozenset(SIGNALS),
