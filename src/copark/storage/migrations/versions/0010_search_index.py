@@ -1,0 +1,102 @@
+"""Substring indexes for the 企业 search: SQLite FTS5 trigram tables kept by triggers, PostgreSQL pg_trgm GIN indexes
+
+SQLite: org_fts (name, short name, description, products, pinyin initials; rowid = organization.id) and item_fts
+(item text; rowid = item.id), each with an fts5vocab table; triggers keep them in step with every insert, update
+and delete, whoever writes (importer, web edits, bulk inserts, restore). Every value is stored followed by two
+\\x01 characters, so a text's last one or two characters still begin a trigram: that is how services.search finds
+one- and two-character words (by expanding them into the trigrams they begin, read from the vocabulary).
+PostgreSQL: GIN trigram indexes on the columns the search's ILIKE reads; without the pg_trgm extension (not
+installed, or not allowed) nothing is created and the search still works, by scanning.
+
+Revision ID: 0010
+Revises: 0007
+Create Date: 2026-12-03 10:30:00
+"""
+
+import warnings
+
+from alembic import op
+
+revision = '0010'
+down_revision = '0007'
+branch_labels = None
+depends_on = None
+
+# Must agree with services/search.py (PAD): the end padding of every indexed value.
+PAD = "char(1, 1)"
+ORG_COLUMNS = ("name", "short_name", "description", "products", "name_initials")
+
+
+def _org_values(row: str) -> str:
+    """The org_fts values of one organization row (`new`, `old` or the table itself), padded."""
+    products = (f"coalesce((SELECT group_concat(value || {PAD}, '') FROM json_each("
+                f"CASE WHEN json_valid({row}.products) THEN {row}.products ELSE '[]' END)), '')")
+    plain = [f"coalesce({row}.{c}, '') || {PAD}" for c in ("name", "short_name", "description")]
+    return ", ".join([*plain, products, f"coalesce({row}.name_initials, '') || {PAD}"])
+
+
+SQLITE_UP = [
+    "CREATE VIRTUAL TABLE org_fts USING fts5(" + ", ".join(ORG_COLUMNS) + ", tokenize='trigram')",
+    "CREATE VIRTUAL TABLE org_fts_vocab USING fts5vocab(org_fts, 'row')",
+    "CREATE VIRTUAL TABLE item_fts USING fts5(text, tokenize='trigram')",
+    "CREATE VIRTUAL TABLE item_fts_vocab USING fts5vocab(item_fts, 'row')",
+    f"""CREATE TRIGGER org_fts_insert AFTER INSERT ON organization BEGIN
+        INSERT INTO org_fts(rowid, {", ".join(ORG_COLUMNS)}) VALUES (new.id, {_org_values("new")}); END""",
+    """CREATE TRIGGER org_fts_delete AFTER DELETE ON organization BEGIN
+        DELETE FROM org_fts WHERE rowid = old.id; END""",
+    f"""CREATE TRIGGER org_fts_update AFTER UPDATE OF {", ".join(ORG_COLUMNS)} ON organization BEGIN
+        DELETE FROM org_fts WHERE rowid = old.id;
+        INSERT INTO org_fts(rowid, {", ".join(ORG_COLUMNS)}) VALUES (new.id, {_org_values("new")}); END""",
+    f"""CREATE TRIGGER item_fts_insert AFTER INSERT ON item BEGIN
+        INSERT INTO item_fts(rowid, text) VALUES (new.id, coalesce(new.text, '') || {PAD}); END""",
+    """CREATE TRIGGER item_fts_delete AFTER DELETE ON item BEGIN
+        DELETE FROM item_fts WHERE rowid = old.id; END""",
+    f"""CREATE TRIGGER item_fts_update AFTER UPDATE OF text ON item BEGIN
+        DELETE FROM item_fts WHERE rowid = old.id;
+        INSERT INTO item_fts(rowid, text) VALUES (new.id, coalesce(new.text, '') || {PAD}); END""",
+    f"INSERT INTO org_fts(rowid, {', '.join(ORG_COLUMNS)}) SELECT organization.id, {_org_values('organization')}"
+    " FROM organization",
+    f"INSERT INTO item_fts(rowid, text) SELECT id, coalesce(text, '') || {PAD} FROM item",
+]
+
+# (index, table, indexed expression): what services.search's PostgreSQL query compares with ILIKE / LIKE.
+PG_INDEXES = [
+    ("ix_organization_name_trgm", "organization", "name"),
+    ("ix_organization_short_name_trgm", "organization", "short_name"),
+    ("ix_organization_description_trgm", "organization", "description"),
+    ("ix_organization_products_trgm", "organization", "(CAST(products AS VARCHAR))"),
+    ("ix_organization_name_initials_trgm", "organization", "name_initials"),
+    ("ix_item_text_trgm", "item", "text"),
+]
+
+
+def upgrade() -> None:
+    bind = op.get_bind()
+    if bind.dialect.name == "sqlite":
+        for statement in SQLITE_UP:
+            bind.exec_driver_sql(statement)
+        return
+    try:
+        with bind.begin_nested():
+            bind.exec_driver_sql("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+    except Exception as error:  # noqa: BLE001 - any refusal leaves the search working, unindexed
+        warnings.warn(f"pg_trgm is not available ({error}); the 企业 search will scan", stacklevel=1)
+        return
+    # The operator class lives in the extension's schema, which need not be on the search path.
+    schema = bind.exec_driver_sql(
+        "SELECT extnamespace::regnamespace::text FROM pg_extension WHERE extname = 'pg_trgm'").scalar()
+    for name, table, expression in PG_INDEXES:
+        bind.exec_driver_sql(f"CREATE INDEX {name} ON {table} USING gin ({expression} {schema}.gin_trgm_ops)")
+
+
+def downgrade() -> None:
+    bind = op.get_bind()
+    if bind.dialect.name == "sqlite":
+        for trigger in ("org_fts_insert", "org_fts_delete", "org_fts_update", "item_fts_insert", "item_fts_delete",
+                        "item_fts_update"):
+            bind.exec_driver_sql(f"DROP TRIGGER IF EXISTS {trigger}")
+        for table in ("org_fts_vocab", "item_fts_vocab", "org_fts", "item_fts"):
+            bind.exec_driver_sql(f"DROP TABLE IF EXISTS {table}")
+        return
+    for name, _, _ in PG_INDEXES:
+        bind.exec_driver_sql(f"DROP INDEX IF EXISTS {name}")
