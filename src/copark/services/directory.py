@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from copark.parsing.regions import RegionRecord
 from copark.services.catalog import OrgSummary, _region_prefix
 from copark.services.items import LISTED
-from copark.services.search import capped_count, matches
+from copark.services.search import COUNT_CAP, first_ids, matches
 from copark.storage.tables import Industry, Item, Organization
 
 __all__ = ["Found", "search"]
@@ -58,18 +58,21 @@ def search(*, session: Session, visible: Select[tuple[int]] | None = None, text:
         where.append(false() if prefixes == ("\0",) else or_(*(code.like(p + "%") for p in prefixes)))
     if visible is not None:
         where.append(Organization.id.in_(visible))
-    searching = bool(text and text.strip())
-    if searching:
-        where.append(matches(session, text or ""))
     condition = and_(true(), *where)
-    if searching:
-        total, capped = capped_count(session, condition)
+    columns = (Organization.id, Organization.name, Organization.kind, Organization.region_code,
+               Organization.industry_code, Organization.source)
+    if text and text.strip():
+        # A search counts up to COUNT_CAP: the first COUNT_CAP + 1 matches give the count and the first page.
+        match = matches(session, text)
+        first = first_ids(session, match, condition, max(COUNT_CAP, limit) + 1)
+        total, capped = min(len(first), COUNT_CAP), len(first) > COUNT_CAP
+        shown = first[:limit] if after is None else first_ids(session, match, condition, limit, after)
+        page = select(*columns).where(Organization.id.in_(shown))
     else:
         total, capped = session.scalar(select(func.count()).select_from(Organization).where(condition)) or 0, False
-    page = select(Organization.id, Organization.name, Organization.kind, Organization.region_code,
-                  Organization.industry_code, Organization.source).where(condition)
-    if after is not None:
-        page = page.where(Organization.id > after)
+        page = select(*columns).where(condition)
+        if after is not None:
+            page = page.where(Organization.id > after)
     rows = session.execute(page.order_by(Organization.id).limit(limit)).all()
     if not rows:
         return Found([], total, capped)

@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from sqlalchemy import (
     ColumnElement,
@@ -42,6 +44,9 @@ from copark.storage.tables import Item, Organization
 #: contains, so that the last characters of a value begin trigrams too.
 PAD = "\x01\x01"
 
+#: item_fts holds listed items only, each under organization id << ITEM_SHIFT | item id (migration 0010).
+ITEM_SHIFT = 32
+
 #: A one- or two-character word expanding into more indexed trigrams than this is searched by scanning instead.
 #: On the 100k-organization / 1M-item bench workspace the expansion of a word with 200 trigrams takes ~15 ms
 #: and a common word's scan stops within its first few hundred organizations (bench/web/README.md).
@@ -51,8 +56,25 @@ TERMS_MAX = 200
 #: read all of them, while a page shows 200).
 COUNT_CAP = 1000
 
+#: The first id range a windowed search reads (then four times wider each time): on the bench workspace a word
+#: in one item in ten fills a page and the count within the first window.
+WINDOW = 4096
+
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _ORG_TEXT = "{name short_name description products}"
+
+
+@dataclass(frozen=True)
+class Match:
+    """The organizations a typed word names, as a condition on the organization table, optionally limited to the
+    ids in [lo, hi); `windowed`: such a limit makes it cheaper (an FTS5 query then reads only that part of the
+    index)."""
+
+    within: Callable[[int | None, int | None], ColumnElement[bool]]
+    windowed: bool = False
+
+    def condition(self, lo: int | None = None, hi: int | None = None) -> ColumnElement[bool]:
+        return self.within(lo, hi)
 
 
 def words(typed: str) -> tuple[str, str | None]:
@@ -112,45 +134,67 @@ def _fts_expression(session: Session, vocabulary: str, word: str) -> str | None:
     return " OR ".join(_phrase(t) for t in terms)
 
 
-def _fts5(session: Session, word: str, initials: str | None) -> ColumnElement[bool]:
-    """The rule through the FTS5 trigram tables (SQLite)."""
+def _fts5(session: Session, word: str, initials: str | None) -> Match:
+    """The rule through the FTS5 trigram tables (SQLite); the scan when a short word is too common to expand."""
     in_text = _fts_expression(session, "org_fts_vocab", word)
     in_items = _fts_expression(session, "item_fts_vocab", word)
     in_initials = _fts_expression(session, "org_fts_vocab", initials) if initials else ""
     if in_text is None or in_items is None or in_initials is None:
-        return scan(word, initials)
+        return Match(lambda lo, hi: scan(word, initials))
     org_parts = [f"{_ORG_TEXT} : ({in_text})"] if in_text else []
     if in_initials:
         org_parts.append(f"{{name_initials}} : ({in_initials})")
-    arms = []
-    if org_parts:
-        org_fts = table("org_fts", column("rowid"))
-        arms.append(select(org_fts.c.rowid).where(text("org_fts MATCH :org_match").bindparams(
-            org_match=" OR ".join(org_parts))))
-    if in_items:
-        item_fts = table("item_fts", column("rowid"))
-        hits = select(item_fts.c.rowid).where(text("item_fts MATCH :item_match").bindparams(item_match=in_items))
-        arms.append(select(Item.organization_id).where(Item.id.in_(hits), LISTED))
-    if not arms:
-        return false()
-    return Organization.id.in_(arms[0].union(*arms[1:]) if len(arms) > 1 else arms[0])
+    org_fts, item_fts = table("org_fts", column("rowid")), table("item_fts", column("rowid"))
+
+    def within(lo: int | None, hi: int | None) -> ColumnElement[bool]:
+        arms = []
+        if org_parts:
+            arm = select(org_fts.c.rowid).where(text("org_fts MATCH :org_match").bindparams(
+                org_match=" OR ".join(org_parts)))
+            if lo is not None and hi is not None:
+                arm = arm.where(org_fts.c.rowid >= lo, org_fts.c.rowid < hi)
+            arms.append(arm)
+        if in_items:
+            arm = select(item_fts.c.rowid.op(">>")(ITEM_SHIFT).label("id")).where(
+                text("item_fts MATCH :item_match").bindparams(item_match=in_items))
+            if lo is not None and hi is not None:
+                arm = arm.where(item_fts.c.rowid >= lo << ITEM_SHIFT, item_fts.c.rowid < hi << ITEM_SHIFT)
+            arms.append(arm)
+        if not arms:
+            return false()
+        return Organization.id.in_(arms[0].union(*arms[1:]) if len(arms) > 1 else arms[0])
+
+    return Match(within, windowed=True)
 
 
-def matches(session: Session, typed: str) -> ColumnElement[bool]:
-    """A condition on the organization table: the organizations the typed word names (module docstring)."""
+def matches(session: Session, typed: str) -> Match:
+    """The organizations the typed word names (module docstring), by the backend's strategy."""
     word, initials = words(typed)
     if not word:
-        return true()
+        return Match(lambda lo, hi: true())
     dialect = session.get_bind().dialect.name
     if dialect == "sqlite":
         return _fts5(session, word, initials)
     if dialect == "postgresql" and len(word) >= 3 and (initials is None or len(initials) >= 3):
-        return _trigram(word, initials)
-    return scan(word, initials)
+        return Match(lambda lo, hi: _trigram(word, initials))
+    return Match(lambda lo, hi: scan(word, initials))
 
 
-def capped_count(session: Session, condition: ColumnElement[bool]) -> tuple[int, bool]:
-    """How many organizations satisfy `condition`, counted up to COUNT_CAP, and whether there are more."""
-    found = select(Organization.id).where(condition).limit(COUNT_CAP + 1).subquery()
-    n = session.scalar(select(func.count()).select_from(found)) or 0
-    return min(n, COUNT_CAP), n > COUNT_CAP
+def first_ids(session: Session, match: Match, where: ColumnElement[bool], need: int,
+              after: int | None = None) -> list[int]:
+    """The first `need` organization ids (ascending, above `after`) that `where` and the match select. A windowed
+    match is asked about growing ranges of ids (WINDOW, then four times wider each time) until enough are found, so
+    a common word reads only the start of its index entries instead of all of them."""
+    base = select(Organization.id).where(where).order_by(Organization.id)
+    if after is not None:
+        base = base.where(Organization.id > after)
+    if not match.windowed:
+        return list(session.scalars(base.where(match.condition()).limit(need)))
+    top = session.scalar(select(func.max(Organization.id))) or 0
+    lo, width, found = (after or 0) + 1, WINDOW, []
+    while len(found) < need and lo <= top:
+        hi = lo + width
+        found += session.scalars(base.where(match.condition(lo, hi), Organization.id >= lo, Organization.id < hi)
+                                 .limit(need - len(found)))
+        lo, width = hi, width * 4
+    return found

@@ -1,8 +1,9 @@
 """Substring indexes for the 企业 search: SQLite FTS5 trigram tables kept by triggers, PostgreSQL pg_trgm GIN indexes
 
 SQLite: org_fts (name, short name, description, products, pinyin initials; rowid = organization.id) and item_fts
-(item text; rowid = item.id), each with an fts5vocab table; triggers keep them in step with every insert, update
-and delete, whoever writes (importer, web edits, bulk inserts, restore). Every value is stored followed by two
+(the text of listed items; rowid = organization id << 32 | item id), each with an fts5vocab table; triggers keep
+them in step with every insert, update, withdrawal and delete, whoever writes (importer, web edits, bulk inserts,
+restore). Every value is stored followed by two
 \\x01 characters, so a text's last one or two characters still begin a trigram: that is how services.search finds
 one- and two-character words (by expanding them into the trigrams they begin, read from the vocabulary).
 PostgreSQL: GIN trigram indexes on the columns the search's ILIKE reads; without the pg_trgm extension (not
@@ -24,6 +25,10 @@ depends_on = None
 
 # Must agree with services/search.py (PAD): the end padding of every indexed value.
 PAD = "char(1, 1)"
+# Must agree with services/search.py (ITEM_SHIFT): item_fts's rowid is the item's organization id shifted left by
+# 32 bits plus the item id, so matches come out in organization order and name their organization without a
+# lookup in the item table.
+ITEM_KEY = "({row}.organization_id * 4294967296 + {row}.id)"
 ORG_COLUMNS = ("name", "short_name", "description", "products", "name_initials")
 
 
@@ -47,16 +52,19 @@ SQLITE_UP = [
     f"""CREATE TRIGGER org_fts_update AFTER UPDATE OF {", ".join(ORG_COLUMNS)} ON organization BEGIN
         DELETE FROM org_fts WHERE rowid = old.id;
         INSERT INTO org_fts(rowid, {", ".join(ORG_COLUMNS)}) VALUES (new.id, {_org_values("new")}); END""",
-    f"""CREATE TRIGGER item_fts_insert AFTER INSERT ON item BEGIN
-        INSERT INTO item_fts(rowid, text) VALUES (new.id, coalesce(new.text, '') || {PAD}); END""",
-    """CREATE TRIGGER item_fts_delete AFTER DELETE ON item BEGIN
-        DELETE FROM item_fts WHERE rowid = old.id; END""",
-    f"""CREATE TRIGGER item_fts_update AFTER UPDATE OF text ON item BEGIN
-        DELETE FROM item_fts WHERE rowid = old.id;
-        INSERT INTO item_fts(rowid, text) VALUES (new.id, coalesce(new.text, '') || {PAD}); END""",
+    f"""CREATE TRIGGER item_fts_insert AFTER INSERT ON item WHEN new.withdrawn_at IS NULL BEGIN
+        INSERT INTO item_fts(rowid, text) VALUES ({ITEM_KEY.format(row="new")}, coalesce(new.text, '') || {PAD});
+        END""",
+    f"""CREATE TRIGGER item_fts_delete AFTER DELETE ON item BEGIN
+        DELETE FROM item_fts WHERE rowid = {ITEM_KEY.format(row="old")}; END""",
+    f"""CREATE TRIGGER item_fts_update AFTER UPDATE OF text, organization_id, withdrawn_at ON item BEGIN
+        DELETE FROM item_fts WHERE rowid = {ITEM_KEY.format(row="old")};
+        INSERT INTO item_fts(rowid, text) SELECT {ITEM_KEY.format(row="new")}, coalesce(new.text, '') || {PAD}
+        WHERE new.withdrawn_at IS NULL; END""",
     f"INSERT INTO org_fts(rowid, {', '.join(ORG_COLUMNS)}) SELECT organization.id, {_org_values('organization')}"
     " FROM organization",
-    f"INSERT INTO item_fts(rowid, text) SELECT id, coalesce(text, '') || {PAD} FROM item",
+    f"INSERT INTO item_fts(rowid, text) SELECT {ITEM_KEY.format(row='item')}, coalesce(text, '') || {PAD} FROM item"
+    " WHERE withdrawn_at IS NULL",
 ]
 
 # (index, table, indexed expression): what services.search's PostgreSQL query compares with ILIKE / LIKE.
