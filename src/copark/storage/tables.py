@@ -130,6 +130,15 @@ class Item(Base):
     organization: Mapped[Organization] = relationship(back_populates="items")
 
 
+class ListsVersion(Base):
+    """One counter the database raises on every change to organizations or items (triggers, migration 0010), so
+    what is derived from the lists and cached (the 产业链 map's organizations at each node) knows to rebuild."""
+
+    __tablename__ = "lists_version"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    n: Mapped[int] = mapped_column(Integer, default=0)
+
+
 class KnowledgeNode(Base):
     """A product or industry concept in the chain knowledge graph."""
 

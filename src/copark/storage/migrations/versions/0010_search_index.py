@@ -9,6 +9,9 @@ one- and two-character words (by expanding them into the trigrams they begin, re
 PostgreSQL: GIN trigram indexes on the columns the search's ILIKE reads; without the pg_trgm extension (not
 installed, or not allowed) nothing is created and the search still works, by scanning.
 
+Also lists_version: one counter raised by triggers on every change to organization or item rows (row triggers on
+SQLite, statement triggers on PostgreSQL), read by caches of what is derived from the lists.
+
 Revision ID: 0010
 Revises: 0007
 Create Date: 2026-12-03 10:30:00
@@ -16,6 +19,7 @@ Create Date: 2026-12-03 10:30:00
 
 import warnings
 
+import sqlalchemy as sa
 from alembic import op
 
 revision = '0010'
@@ -67,6 +71,18 @@ SQLITE_UP = [
     " WHERE withdrawn_at IS NULL",
 ]
 
+SQLITE_VERSION = [
+    f"""CREATE TRIGGER lists_version_{table}_{event.lower()} AFTER {event} ON {table} BEGIN
+        UPDATE lists_version SET n = n + 1; END"""
+    for table in ("organization", "item") for event in ("INSERT", "UPDATE", "DELETE")
+]
+PG_VERSION = [
+    """CREATE FUNCTION copark_lists_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN UPDATE lists_version SET n = n + 1; RETURN NULL; END $$""",
+    *(f"""CREATE TRIGGER lists_version_{table} AFTER INSERT OR UPDATE OR DELETE ON {table}
+          FOR EACH STATEMENT EXECUTE FUNCTION copark_lists_changed()""" for table in ("organization", "item")),
+]
+
 # (index, table, indexed expression): what services.search's PostgreSQL query compares with ILIKE / LIKE.
 PG_INDEXES = [
     ("ix_organization_name_trgm", "organization", "name"),
@@ -80,10 +96,15 @@ PG_INDEXES = [
 
 def upgrade() -> None:
     bind = op.get_bind()
+    version = op.create_table("lists_version", sa.Column("id", sa.Integer(), primary_key=True),
+                              sa.Column("n", sa.Integer(), nullable=False))
+    op.bulk_insert(version, [{"id": 1, "n": 0}])
     if bind.dialect.name == "sqlite":
-        for statement in SQLITE_UP:
+        for statement in SQLITE_UP + SQLITE_VERSION:
             bind.exec_driver_sql(statement)
         return
+    for statement in PG_VERSION:
+        bind.exec_driver_sql(statement)
     try:
         with bind.begin_nested():
             bind.exec_driver_sql("CREATE EXTENSION IF NOT EXISTS pg_trgm")
@@ -101,10 +122,15 @@ def downgrade() -> None:
     bind = op.get_bind()
     if bind.dialect.name == "sqlite":
         for trigger in ("org_fts_insert", "org_fts_delete", "org_fts_update", "item_fts_insert", "item_fts_delete",
-                        "item_fts_update"):
+                        "item_fts_update", *(f"lists_version_{t}_{e}" for t in ("organization", "item")
+                                             for e in ("insert", "update", "delete"))):
             bind.exec_driver_sql(f"DROP TRIGGER IF EXISTS {trigger}")
         for table in ("org_fts_vocab", "item_fts_vocab", "org_fts", "item_fts"):
             bind.exec_driver_sql(f"DROP TABLE IF EXISTS {table}")
-        return
-    for name, _, _ in PG_INDEXES:
-        bind.exec_driver_sql(f"DROP INDEX IF EXISTS {name}")
+    else:
+        for name, _, _ in PG_INDEXES:
+            bind.exec_driver_sql(f"DROP INDEX IF EXISTS {name}")
+        for table in ("organization", "item"):
+            bind.exec_driver_sql(f"DROP TRIGGER IF EXISTS lists_version_{table} ON {table}")
+        bind.exec_driver_sql("DROP FUNCTION IF EXISTS copark_lists_changed()")
+    op.drop_table("lists_version")
