@@ -172,6 +172,8 @@ class Opportunity(Base):
     """对接机会: a scored, explained need–offer pairing."""
 
     __tablename__ = "opportunity"
+    # The 对接机会 list reads best first (score desc, id) and stops at its page (services.opportunities).
+    __table_args__ = (Index("ix_opportunity_score", "score", "id"),)
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     need_item_id: Mapped[int | None] = mapped_column(ForeignKey("item.id", ondelete="CASCADE"), index=True)
     offer_item_id: Mapped[int | None] = mapped_column(ForeignKey("item.id", ondelete="CASCADE"))

@@ -9,7 +9,7 @@ one- and two-character words (by expanding them into the trigrams they begin, re
 PostgreSQL: GIN trigram indexes on the columns the search's ILIKE reads; without the pg_trgm extension (not
 installed, or not allowed) nothing is created and the search still works, by scanning.
 
-Also lists_version: one counter raised by triggers on every change to organization or item rows (row triggers on
+Also ix_opportunity_score (the 对接机会 list reads best first and stops at its page), and lists_version: one counter raised by triggers on every change to organization or item rows (row triggers on
 SQLite, statement triggers on PostgreSQL), read by caches of what is derived from the lists.
 
 Revision ID: 0010
@@ -99,6 +99,7 @@ def upgrade() -> None:
     version = op.create_table("lists_version", sa.Column("id", sa.Integer(), primary_key=True),
                               sa.Column("n", sa.Integer(), nullable=False))
     op.bulk_insert(version, [{"id": 1, "n": 0}])
+    op.create_index("ix_opportunity_score", "opportunity", ["score", "id"])
     if bind.dialect.name == "sqlite":
         for statement in SQLITE_UP + SQLITE_VERSION:
             bind.exec_driver_sql(statement)
@@ -133,4 +134,5 @@ def downgrade() -> None:
         for table in ("organization", "item"):
             bind.exec_driver_sql(f"DROP TRIGGER IF EXISTS lists_version_{table} ON {table}")
         bind.exec_driver_sql("DROP FUNCTION IF EXISTS copark_lists_changed()")
+    op.drop_index("ix_opportunity_score", table_name="opportunity")
     op.drop_table("lists_version")
