@@ -7,7 +7,7 @@ from typing import Any
 
 from copark.core.errors import CoparkError
 from copark.locale import t
-from copark.services.access import Actor, Forbidden, visible_orgs
+from copark.services.access import Actor, Forbidden, contacts_seen, visible_orgs
 from copark.workspace import Workspace
 
 from .parties import Party, party
@@ -77,7 +77,6 @@ def list_opportunities(*, workspace: Workspace, actor: Actor | None = None, org:
     from copark.services.directory import _industry_codes
     from copark.services.opportunities import find_opportunities
     from copark.services.organizations import find_organization
-    from copark.storage.tables import Organization
 
     actor = actor or Actor.local()
     for value in (industry, mode, region, kind):
@@ -93,15 +92,16 @@ def list_opportunities(*, workspace: Workspace, actor: Actor | None = None, org:
                                    visible=visible_orgs(session, actor), pushed_only=actor.is_org_user,
                                    mode=mode or None, kind=kind or None, score=band, industry=prefixes, area=area,
                                    opportunity_id=opportunity_id, limit=limit)
+        seen = contacts_seen(session, actor, {o for v, *_ in found for o in (v.need_org_id, v.offer_org_id)})
         out: list[OpportunityPublic] = []
-        for v, record in found:
-            need_org, offer_org = session.get(Organization, v.need_org_id), session.get(Organization, v.offer_org_id)
+        for v, record, need_org, offer_org in found:
             reveal = record is not None and docking.revealed(record)
             hidden = actor.is_org_user and not reveal
             out.append(OpportunityPublic(
                 id=v.id or 0, score=round(v.score, 1), mode=v.mode, mode_label=v.mode_label,
-                need=party(session, actor, need_org, regions, reveal=reveal), need_text=v.need_text,
-                need_kind=v.need_kind, offer=party(session, actor, offer_org, regions, reveal=reveal),
+                need=party(session, actor, need_org, regions, reveal=reveal, contacts=v.need_org_id in seen),
+                need_text=v.need_text, need_kind=v.need_kind,
+                offer=party(session, actor, offer_org, regions, reveal=reveal, contacts=v.offer_org_id in seen),
                 offer_text=v.offer_text, offer_kind=v.offer_kind,
                 # the explanation names both organizations: an anonymised reader gets the summary only
                 why=t("web.why_hidden") if hidden else v.why, low_confidence=v.low_confidence,

@@ -120,6 +120,16 @@ def sees_contacts(session: Session, actor: Actor, org_id: int) -> bool:
     return actor.is_org_user and actor.organization_id == org_id
 
 
+def contacts_seen(session: Session, actor: Actor, org_ids: set[int]) -> set[int]:
+    """Which of `org_ids` the actor sees the contacts of (sees_contacts for many organizations, in one query)."""
+    if actor.role == Role.admin:
+        return set(org_ids)
+    if actor.role == Role.operator:
+        query = visible_orgs(session, actor) if actor.park_id is not None else None
+        return set(session.scalars(query.where(Organization.id.in_(sorted(org_ids))))) if query is not None else set()
+    return {actor.organization_id} & org_ids if actor.is_org_user else set()
+
+
 _PHONE = re.compile(r"(?<!\d)(\d{3})[\d\- ]{4,}?(\d{4})(?!\d)")
 _EMAIL = re.compile(r"([A-Za-z0-9._%+-])[A-Za-z0-9._%+-]*(@[A-Za-z0-9.-]+)")
 

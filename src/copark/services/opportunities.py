@@ -310,8 +310,8 @@ def list_opportunities(*, session: Session, org: str | None = None, top: int | N
                        regions: RegionTable | None = None) -> list[OpportunityView]:
     """Stored opportunities, best first (of one organization's needs when `org` is given)."""
     need_org = find_organization(session=session, ref=org).id if org is not None else None
-    return [view for view, _ in find_opportunities(session=session, need_org_id=need_org, limit=top,
-                                                   regions=regions)]
+    return [found[0] for found in find_opportunities(session=session, need_org_id=need_org, limit=top,
+                                                     regions=regions)]
 
 
 _LETTERS = "ABCDEFGHIJKLMNOPQRST"
@@ -322,9 +322,9 @@ def find_opportunities(*, session: Session, regions: RegionTable | None = None, 
                        kind: str | None = None, score: tuple[float, float] | None = None,
                        industry: tuple[str, ...] | None = None, area: str | None = None,
                        opportunity_id: int | None = None, limit: int | None = None,
-                       ) -> list[tuple[OpportunityView, DockingRecord | None]]:
+                       ) -> list[tuple[OpportunityView, DockingRecord | None, Organization | None, Organization | None]]:
     """Stored opportunities, best first (score, then id), that every filter given selects, each with the newest
-    docking record of its pair; only the `limit` shown are turned into views. Opportunities marked not relevant are
+    docking record of its pair and the two organizations; only the `limit` shown are turned into views. Opportunities marked not relevant are
     left out. `visible`: ids one side must be among; `pushed_only`: only those with a record past 推荐; `kind`: of
     either side; `score`: [low, high); `industry`: code prefixes of either organization; `area`: a region either
     organization lies in."""
@@ -373,7 +373,7 @@ def find_opportunities(*, session: Session, regions: RegionTable | None = None, 
     query = query.order_by(Opportunity.score.desc(), Opportunity.id)
     if limit is not None:
         query = query.limit(limit)
-    return [(_stored_view(row, regions, need, offer, ni, oi), record)
+    return [(_stored_view(row, regions, need, offer, ni, oi), record, need, offer)
             for row, record, need, offer, ni, oi in session.execute(query)]
 
 
