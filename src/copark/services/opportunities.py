@@ -341,40 +341,51 @@ def find_opportunities(*, session: Session, regions: RegionTable | None = None, 
         OpportunityDismissal.need_item_id.is_not_distinct_from(Opportunity.need_item_id),
         OpportunityDismissal.offer_item_id.is_not_distinct_from(Opportunity.offer_item_id),
         OpportunityDismissal.offer_org_id == Opportunity.offer_org_id)
-    query = (select(Opportunity, DockingRecord, need_org, offer_org, need_item, offer_item).select_from(Opportunity)
-             .outerjoin(DockingRecord, DockingRecord.id == newest)
-             .outerjoin(need_org, need_org.id == Opportunity.need_org_id)
-             .outerjoin(offer_org, offer_org.id == Opportunity.offer_org_id)
-             .outerjoin(need_item, need_item.id == Opportunity.need_item_id)
-             .outerjoin(offer_item, offer_item.id == Opportunity.offer_item_id)
-             .where(~dismissed))
-    if need_org_id is not None:
-        query = query.where(Opportunity.need_org_id == need_org_id)
-    if opportunity_id is not None:
-        query = query.where(Opportunity.id == opportunity_id)
-    if visible is not None:
-        query = query.where(or_(Opportunity.need_org_id.in_(visible), Opportunity.offer_org_id.in_(visible)))
+    # First the ids of the page, best first, joining only what the filters read (the score index then serves the
+    # order and the scan stops at the page); then the page's rows with everything shown.
+    ids = select(Opportunity.id).where(~dismissed)
     if pushed_only:
-        query = query.where(DockingRecord.id.is_not(None), DockingRecord.stage != "recommended")
-    if mode:
-        query = query.where(Opportunity.mode == mode)
+        ids = ids.outerjoin(DockingRecord, DockingRecord.id == newest).where(
+            DockingRecord.id.is_not(None), DockingRecord.stage != "recommended")
+    if industry is not None or area:
+        ids = (ids.outerjoin(need_org, need_org.id == Opportunity.need_org_id)
+               .outerjoin(offer_org, offer_org.id == Opportunity.offer_org_id))
     if kind:
-        query = query.where(or_(func.coalesce(need_item.kind, "") == kind,
-                                func.coalesce(offer_item.kind, "product") == kind))
+        ids = (ids.outerjoin(need_item, need_item.id == Opportunity.need_item_id)
+               .outerjoin(offer_item, offer_item.id == Opportunity.offer_item_id)
+               .where(or_(func.coalesce(need_item.kind, "") == kind,
+                          func.coalesce(offer_item.kind, "product") == kind)))
+    if need_org_id is not None:
+        ids = ids.where(Opportunity.need_org_id == need_org_id)
+    if opportunity_id is not None:
+        ids = ids.where(Opportunity.id == opportunity_id)
+    if visible is not None:
+        ids = ids.where(or_(Opportunity.need_org_id.in_(visible), Opportunity.offer_org_id.in_(visible)))
+    if mode:
+        ids = ids.where(Opportunity.mode == mode)
     if score is not None:
-        query = query.where(Opportunity.score >= score[0], Opportunity.score < score[1])
+        ids = ids.where(Opportunity.score >= score[0], Opportunity.score < score[1])
     if industry is not None:
         def of(o: Any) -> ColumnElement[bool]:
             code = func.ltrim(func.coalesce(o.industry_code, ""), _LETTERS)
             return or_(*(code.like(p + "%") for p in industry)) if industry != ("\0",) else false()
-        query = query.where(or_(of(need_org), of(offer_org)))
+        ids = ids.where(or_(of(need_org), of(offer_org)))
     if area:
-        query = query.where(or_(within(need_org.region_code, area), within(offer_org.region_code, area)))
-    query = query.order_by(Opportunity.score.desc(), Opportunity.id)
+        ids = ids.where(or_(within(need_org.region_code, area), within(offer_org.region_code, area)))
+    ids = ids.order_by(Opportunity.score.desc(), Opportunity.id)
     if limit is not None:
-        query = query.limit(limit)
+        ids = ids.limit(limit)
+    page = list(session.scalars(ids))
+    rows = (select(Opportunity, DockingRecord, need_org, offer_org, need_item, offer_item).select_from(Opportunity)
+            .outerjoin(DockingRecord, DockingRecord.id == newest)
+            .outerjoin(need_org, need_org.id == Opportunity.need_org_id)
+            .outerjoin(offer_org, offer_org.id == Opportunity.offer_org_id)
+            .outerjoin(need_item, need_item.id == Opportunity.need_item_id)
+            .outerjoin(offer_item, offer_item.id == Opportunity.offer_item_id)
+            .where(Opportunity.id.in_(page)))
+    found = {row.id: (row, record, need, offer, ni, oi) for row, record, need, offer, ni, oi in session.execute(rows)}
     return [(_stored_view(row, regions, need, offer, ni, oi), record, need, offer)
-            for row, record, need, offer, ni, oi in session.execute(query)]
+            for row, record, need, offer, ni, oi in (found[i] for i in page)]
 
 
 def _stored_view(row: Opportunity, regions: RegionTable, need_org: Organization | None,

@@ -17,6 +17,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     func,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -173,7 +174,7 @@ class Opportunity(Base):
 
     __tablename__ = "opportunity"
     # The 对接机会 list reads best first (score desc, id) and stops at its page (services.opportunities).
-    __table_args__ = (Index("ix_opportunity_score", "score", "id"),)
+    __table_args__ = (Index("ix_opportunity_score", text("score DESC"), "id"),)
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     need_item_id: Mapped[int | None] = mapped_column(ForeignKey("item.id", ondelete="CASCADE"), index=True)
     offer_item_id: Mapped[int | None] = mapped_column(ForeignKey("item.id", ondelete="CASCADE"))

@@ -99,7 +99,7 @@ def upgrade() -> None:
     version = op.create_table("lists_version", sa.Column("id", sa.Integer(), primary_key=True),
                               sa.Column("n", sa.Integer(), nullable=False))
     op.bulk_insert(version, [{"id": 1, "n": 0}])
-    op.create_index("ix_opportunity_score", "opportunity", ["score", "id"])
+    op.create_index("ix_opportunity_score", "opportunity", [sa.text("score DESC"), "id"])
     if bind.dialect.name == "sqlite":
         for statement in SQLITE_UP + SQLITE_VERSION:
             bind.exec_driver_sql(statement)
