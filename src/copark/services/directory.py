@@ -34,8 +34,8 @@ def _industry_codes(session: Session, industry: str) -> tuple[str, ...]:
 
 @dataclass
 class Found:
-    """One page of the directory and how many organizations match in all (a free-text search counts up to
-    search.COUNT_CAP: `capped` when there are more)."""
+    """One page of the directory and how many organizations match in all (a filtered list or a search counts up to
+    search.COUNT_CAP: `capped` when there are more; the whole directory is counted exactly)."""
 
     rows: list[OrgSummary]
     total: int
@@ -69,7 +69,12 @@ def search(*, session: Session, visible: Select[tuple[int]] | None = None, text:
         shown = first[:limit] if after is None else first_ids(session, match, condition, limit, after)
         page = select(*columns).where(Organization.id.in_(shown))
     else:
-        total, capped = session.scalar(select(func.count()).select_from(Organization).where(condition)) or 0, False
+        if where:  # a filtered list counts up to COUNT_CAP too: an exact count would read every match
+            matched = select(Organization.id).where(condition).limit(COUNT_CAP + 1).subquery()
+            n = session.scalar(select(func.count()).select_from(matched)) or 0
+            total, capped = min(n, COUNT_CAP), n > COUNT_CAP
+        else:
+            total, capped = session.scalar(select(func.count()).select_from(Organization)) or 0, False
         page = select(*columns).where(condition)
         if after is not None:
             page = page.where(Organization.id > after)

@@ -360,7 +360,9 @@ def find_opportunities(*, session: Session, regions: RegionTable | None = None, 
     if opportunity_id is not None:
         ids = ids.where(Opportunity.id == opportunity_id)
     if visible is not None:
-        ids = ids.where(or_(Opportunity.need_org_id.in_(visible), Opportunity.offer_org_id.in_(visible)))
+        # "+ 0" keeps SQLite from fetching every opportunity of the park through the organization indexes and
+        # sorting them: a park's share is large, and read best first the page fills after a few hundred rows.
+        ids = ids.where(or_((Opportunity.need_org_id + 0).in_(visible), (Opportunity.offer_org_id + 0).in_(visible)))
     if mode:
         ids = ids.where(Opportunity.mode == mode)
     if score is not None:
