@@ -32,4 +32,7 @@ fi
 if [ "$(psql_su -c "select 1 from pg_database where datname='$PGDB'")" != "1" ]; then
   psql_su -c "create database $PGDB owner $PGUSER_NAME" >&2
 fi
+# The 企业 search's trigram indexes need pg_trgm (migration 0010). Created once here, in the database's public
+# schema: the tests give each test its own schema, and an extension created inside one would be dropped with it.
+psql_su -d "$PGDB" -c "create extension if not exists pg_trgm" >&2
 echo "postgresql+psycopg://$PGUSER_NAME:$PGPASS@127.0.0.1:$port/$PGDB"

@@ -11,7 +11,7 @@ from copark.api.items import ItemInput
 from copark.core.errors import CoparkError
 from copark.services.access import Actor, Forbidden, NotFound, mask_contact
 from copark.services.accounts import LOGIN_LIMIT, LoginThrottled
-from copark.storage.tables import AuditEntry, DockingRecord, Item, OpportunityDismissal, User
+from copark.storage.tables import AuditEntry, DockingRecord, Item, Opportunity, OpportunityDismissal, User
 from copark.workspace import Workspace
 from web_seed import PASSWORD, PHONE_A, Seed, seed
 
@@ -233,3 +233,26 @@ def test_match_through_the_api_on_the_demo(workspace: Workspace) -> None:
     run = api.match(workspace=workspace, park="雨溆工业园", top=3)
     assert run.opportunities and run.needs > 0
     assert count(workspace, DockingRecord) == 0
+
+
+def test_opportunities_are_paged_in_sql_with_scope_records_and_product_offers(workspace: Workspace,
+                                                                               seeded: Seed) -> None:
+    admin, op, a = actor(workspace, "admin"), actor(workspace, "operator"), actor(workspace, "ent-a")
+    with workspace.transaction() as s:  # an offer from C's 主营产品 (no item): its kind is "product"
+        products = Opportunity(need_item_id=seeded.a_need, offer_item_id=None, need_org_id=seeded.a,
+                               offer_org_id=seeded.c, score=60.0, mode="supply_chain", explanation={})
+        s.add(products)
+        s.flush()
+        from_products = products.id
+    ids = lambda who=admin, **kw: [o.id for o in api.list_opportunities(workspace=workspace, actor=who, **kw)]  # noqa: E731
+    assert ids() == [seeded.opp_ab, from_products, seeded.opp_ac, seeded.opp_cb]
+    assert ids(limit=2) == [seeded.opp_ab, from_products]
+    assert ids(kind="product") == [from_products] and ids(kind="material") == ids()
+    assert ids(org="甲医疗器械有限公司") == [seeded.opp_ab, from_products, seeded.opp_ac]
+    assert ids(op) == ids()  # A and B are in the operator's park; each opportunity touches one of them
+    record = api.start_docking(workspace=workspace, actor=op, opportunity_id=seeded.opp_ab)
+    assert ids(a) == []  # 推荐 is not shown to the organization yet
+    api.move_docking_record(workspace=workspace, actor=op, record_id=record, stage="pushed")
+    [seen] = api.list_opportunities(workspace=workspace, actor=a)
+    assert (seen.id, seen.record_id, seen.stage) == (seeded.opp_ab, record, "pushed")
+    assert api.get_opportunity(workspace=workspace, actor=a, opportunity_id=seeded.opp_ab).record_id == record

@@ -1,5 +1,6 @@
 """A small smoke run of bench/web/run.py (the full 100k / 1M run is on demand): it builds the synthetic workspace,
-starts the real server, drives the list and search pages and reports server times."""
+starts the real server, drives the list, search and 对接机会 pages (as admin and as the park's operator) and reports
+server times."""
 
 from __future__ import annotations
 
@@ -13,11 +14,12 @@ _spec.loader.exec_module(web_bench)
 
 
 def test_web_bench_smoke(tmp_path) -> None:
-    result = web_bench.main(["--orgs", "300", "--items", "3000", "--requests", "2", "--concurrency", "2",
-                             "--skip-demo", "--folder", str(tmp_path)])
+    result = web_bench.main(["--orgs", "300", "--items", "3000", "--opportunities", "500", "--requests", "2",
+                             "--concurrency", "2", "--skip-demo", "--folder", str(tmp_path)])
     large = result["large"]
-    assert large["organizations"] == 300 and large["items"] == 3000
-    assert set(large["pages"]) >= {"list", "search_name", "search_pinyin", "search_rare", "filter_region"}
+    assert large["organizations"] == 300 and large["items"] == 3000 and large["opportunities"] == 500
+    assert set(large["pages"]) >= {"list", "search_name", "search_pinyin", "search_rare", "search_one_char",
+                                   "filter_region", "opportunities", "operator_opportunities", "operator_search"}
     for figures in large["pages"].values():
         assert figures["requests"] == 2 and 0 < figures["server_p50_ms"] <= figures["server_p95_ms"]
     assert result["machine"]["cores"] >= 1

@@ -235,3 +235,19 @@ def test_directory_search_runs_in_sql_with_keyset_pages(site) -> None:
     c = client(workspace, "admin")
     assert c.get("/api/orgs", params={"limit": 2, "after": s.b}).json()["rows"][0]["id"] == s.c
     assert c.get("/api/orgs", params={"after": -1}).status_code == 422
+
+
+def test_chain_map_follows_the_lists_through_its_cache(site) -> None:
+    """The organizations at each node are cached per lists_version: a withdrawal or a new offer shows at once."""
+    from sqlalchemy import update
+
+    workspace, s = site
+    root = lambda: api.chain_map(workspace=workspace, query="过滤海绵").nodes[0]  # noqa: E731
+    assert "乙海绵制品有限公司" in root().organizations
+    assert root().organizations == root().organizations  # the second read comes from the cache
+    with workspace.transaction() as session:
+        session.execute(update(Item).where(Item.id == s.b_offer).values(withdrawn_at=now()))
+    assert "乙海绵制品有限公司" not in root().organizations
+    with workspace.transaction() as session:
+        session.add(Item(organization_id=s.c, direction="offer", kind="material", text="过滤海绵", origin="declared"))
+    assert "丙新材料有限公司" in root().organizations

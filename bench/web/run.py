@@ -31,7 +31,7 @@ from sqlalchemy import insert, select
 
 from copark.parsing.initials import initials
 from copark.services.accounts import create_user
-from copark.storage.tables import Item, Opportunity, Organization, User
+from copark.storage.tables import Item, Opportunity, Organization, Park, User
 from copark.workspace import Workspace
 
 COPARK = str(Path(sys.executable).with_name("copark"))
@@ -44,6 +44,7 @@ TAILS = ["海绵制品", "医疗器械", "电子科技", "新材料", "机械制
 PRODUCTS = ["过滤海绵", "聚醚多元醇", "制氧机", "医用敷料", "PCB板", "注塑件", "瓦楞纸箱", "不锈钢管", "无纺布", "锂电池",
             "电源模块", "连接器", "橡胶密封圈", "铝合金型材", "环氧树脂", "玻璃纤维", "印刷油墨", "轴承", "电机", "传感器"]
 MODIFIERS = ["", "医用", "高效", "工业级", "精密", "环保", "耐高温", "食品级", "定制"]
+MODES = ["supply_chain", "supply_chain", "supply_chain", "brand_oem", "hq_base", "channel"]
 
 
 def _free_port() -> int:
@@ -52,14 +53,21 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def build_large(url: str, orgs: int, items: int, seed: int = 7) -> dict:
-    """`orgs` organizations and `items` items, spread evenly, written in bulk; an admin user to sign in with."""
+def build_large(url: str, orgs: int, items: int, opportunities: int = 100_000, seed: int = 7) -> dict:
+    """`orgs` organizations and `items` items, spread evenly, and `opportunities` stored opportunities between
+    random needs and offers, written in bulk (the database's triggers keep the search index as for any write); a
+    park (溆浦县 with 雨花区), an admin and the park's operator to sign in with."""
     rng = random.Random(seed)
     started = time.perf_counter()
     workspace = Workspace(url)
     try:
         with workspace.transaction() as session:
+            session.add(Park(name="溆浦-雨花共建园", region_code="431224", partner_region_code="430111", positioning=[],
+                             description="", source="bench"))
+            session.flush()
             create_user(session=session, username="bench-admin", password=PASSWORD, role="admin")
+            create_user(session=session, username="bench-operator", password=PASSWORD, role="operator",
+                        park="溆浦-雨花共建园")
         chunk = 20_000
         with workspace.engine.begin() as conn:
             for start in range(0, orgs, chunk):
@@ -83,12 +91,24 @@ def build_large(url: str, orgs: int, items: int, seed: int = 7) -> dict:
                                  "origin": "declared", "status": None, "confidence": None, "evidence": None,
                                  "source": "bench", "withdrawn_at": None})
                 conn.execute(insert(Item), rows)
+            # Item ids run 1..items in insertion order: odd ids are needs, even ids offers, of organization
+            # (id - 1) % orgs + 1.
+            rows = []
+            for n in range(opportunities):
+                need, offer = 2 * rng.randrange(items // 2) + 1, 2 * rng.randrange(items // 2) + 2
+                rows.append({"need_item_id": need, "offer_item_id": offer, "need_org_id": (need - 1) % orgs + 1,
+                             "offer_org_id": (offer - 1) % orgs + 1, "score": round(rng.uniform(20, 95), 2),
+                             "mode": rng.choice(MODES), "explanation": {"matched_terms": rng.sample(PRODUCTS, 2)}})
+                if len(rows) == 50_000 or n == opportunities - 1:
+                    conn.execute(insert(Opportunity), rows)
+                    rows = []
         if workspace.engine.dialect.name == "sqlite":
             with workspace.engine.begin() as conn:
                 conn.exec_driver_sql("ANALYZE")
     finally:
         workspace.close()
-    return {"organizations": orgs, "items": items, "build_seconds": round(time.perf_counter() - started, 1)}
+    return {"organizations": orgs, "items": items, "opportunities": opportunities,
+            "build_seconds": round(time.perf_counter() - started, 1)}
 
 
 class Server:
@@ -153,19 +173,27 @@ async def _drive(base: str, username: str, password: str, paths: dict[str, str],
         return out
 
 
-def bench_large(folder: Path, orgs: int, items: int, requests: int, concurrency: int) -> dict:
+def bench_large(folder: Path, orgs: int, items: int, opportunities: int, requests: int, concurrency: int) -> dict:
     url = f"sqlite:///{folder / 'large.sqlite'}"
-    built = build_large(url, orgs, items)
-    paths = {
+    built = build_large(url, orgs, items, opportunities)
+    admin_paths = {
         "list": "/orgs", "list_page_deep": f"/orgs?after={orgs // 2}", "list_api": "/api/orgs?limit=200",
         "search_name": "/orgs?q=恒通", "search_product_common": "/orgs?q=过滤海绵",
         "search_rare": "/orgs?q=不存在的产品甲乙", "search_pinyin": "/orgs?q=hths",
+        "search_one_char": "/orgs?q=绵", "search_page_2": "/orgs?q=过滤海绵&after=500",
+        "search_api": "/api/orgs?q=制氧机&limit=200",
         "filter_region": "/orgs?region=溆浦县", "filter_industry": "/orgs?industry=29",
         "search_and_filters": "/orgs?q=制氧机&region=长沙市&industry=3581",
+        "opportunities": "/opportunities", "opportunities_filtered": "/opportunities?score=high&region=长沙市",
+        "opportunities_api": "/api/opportunities?limit=200",
     }
+    operator_paths = {"operator_list": "/orgs", "operator_search": "/orgs?q=过滤海绵",
+                      "operator_opportunities": "/opportunities"}
     server = Server(url)
     try:
-        figures = asyncio.run(_drive(server.base, "bench-admin", PASSWORD, paths, requests, concurrency))
+        figures = asyncio.run(_drive(server.base, "bench-admin", PASSWORD, admin_paths, requests, concurrency))
+        figures |= asyncio.run(_drive(server.base, "bench-operator", PASSWORD, operator_paths, requests,
+                                      concurrency))
     finally:
         server.stop()
     return {**built, "concurrency": concurrency, "pages": figures}
@@ -213,6 +241,7 @@ def main(argv: list[str] | None = None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--orgs", type=int, default=100_000)
     parser.add_argument("--items", type=int, default=1_000_000)
+    parser.add_argument("--opportunities", type=int, default=100_000)
     parser.add_argument("--requests", type=int, default=40, help="requests per page (after one warm-up)")
     parser.add_argument("--concurrency", type=int, default=4, help="concurrent clients for the large workspace")
     parser.add_argument("--skip-demo", action="store_true")
@@ -226,7 +255,8 @@ def main(argv: list[str] | None = None) -> dict:
         if not args.skip_demo:
             result["demo"] = bench_demo(folder, args.requests)
         if not args.skip_large:
-            result["large"] = bench_large(folder, args.orgs, args.items, args.requests, args.concurrency)
+            result["large"] = bench_large(folder, args.orgs, args.items, args.opportunities, args.requests,
+                                          args.concurrency)
     print(json.dumps(result, ensure_ascii=False, indent=1))
     return result
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from copark.core.errors import CoparkError
 from copark.locale import t
-from copark.services.access import Actor, Forbidden, visible_org_ids
+from copark.services.access import Actor, Forbidden, contacts_seen, visible_orgs
 from copark.workspace import Workspace
 
 from .parties import Party, party
@@ -68,18 +68,15 @@ def _band(value: str | None) -> tuple[float, float] | None:
 
 def list_opportunities(*, workspace: Workspace, actor: Actor | None = None, org: str | None = None,
                        industry: str | None = None, mode: str | None = None, region: str | None = None,
-                       score: str | None = None, kind: str | None = None, limit: int = 200
-                       ) -> list[OpportunityPublic]:
+                       score: str | None = None, kind: str | None = None, limit: int = 200,
+                       opportunity_id: int | None = None) -> list[OpportunityPublic]:
     """Stored opportunities, best first, that the actor may see and the filters select (not-relevant ones left
     out). Park staff see those touching their park; an organization user only those pushed to it, with the
     counterpart anonymised until both sides expressed interest."""
-    from sqlalchemy import select
-
-    from copark.parsing.regions import within_region
     from copark.services import docking
     from copark.services.directory import _industry_codes
-    from copark.services.opportunities import list_opportunities as stored
-    from copark.storage.tables import DockingRecord, Organization
+    from copark.services.opportunities import find_opportunities
+    from copark.services.organizations import find_organization
 
     actor = actor or Actor.local()
     for value in (industry, mode, region, kind):
@@ -89,48 +86,27 @@ def list_opportunities(*, workspace: Workspace, actor: Actor | None = None, org:
     regions = workspace.regions
     area = regions.resolve(region).code if region and region.strip() else None
     with workspace.transaction() as session:
-        views = stored(session=session, org=org, regions=regions)
-        orgs = {o.id: o for o in session.scalars(select(Organization))}
-        allowed = visible_org_ids(session, actor)
-        dismissed = docking.dismissed_pairs(session)
-        records = {(r.need_item_id, r.offer_item_id, r.need_org_id, r.offer_org_id): r
-                   for r in session.scalars(select(DockingRecord).order_by(DockingRecord.id))}
+        org_id = find_organization(session=session, ref=org).id if org is not None else None
         prefixes = _industry_codes(session, industry) if industry and industry.strip() else None
+        found = find_opportunities(session=session, regions=regions, need_org_id=org_id,
+                                   visible=visible_orgs(session, actor), pushed_only=actor.is_org_user,
+                                   mode=mode or None, kind=kind or None, score=band, industry=prefixes, area=area,
+                                   opportunity_id=opportunity_id, limit=limit)
+        seen = contacts_seen(session, actor, {o for v, *_ in found for o in (v.need_org_id, v.offer_org_id)})
         out: list[OpportunityPublic] = []
-        for v in views:
-            if (v.need_item_id, v.offer_item_id, v.offer_org_id) in dismissed:
-                continue
-            record = records.get((v.need_item_id, v.offer_item_id, v.need_org_id, v.offer_org_id))
-            if allowed is not None and not (v.need_org_id in allowed or v.offer_org_id in allowed):
-                continue
-            if actor.is_org_user and (record is None or record.stage == docking.Stage.recommended):
-                continue
-            need_org, offer_org = orgs.get(v.need_org_id), orgs.get(v.offer_org_id)
-            if mode and v.mode != mode:
-                continue
-            if kind and kind not in (v.need_kind, v.offer_kind):
-                continue
-            if band and not band[0] <= v.score < band[1]:
-                continue
-            if prefixes and not any((o.industry_code or "").lstrip("ABCDEFGHIJKLMNOPQRST").startswith(prefixes)
-                                    for o in (need_org, offer_org) if o is not None):
-                continue
-            if area and not any(o is not None and o.region_code and within_region(o.region_code, area)
-                                for o in (need_org, offer_org)):
-                continue
+        for v, record, need_org, offer_org in found:
             reveal = record is not None and docking.revealed(record)
             hidden = actor.is_org_user and not reveal
             out.append(OpportunityPublic(
                 id=v.id or 0, score=round(v.score, 1), mode=v.mode, mode_label=v.mode_label,
-                need=party(session, actor, need_org, regions, reveal=reveal), need_text=v.need_text,
-                need_kind=v.need_kind, offer=party(session, actor, offer_org, regions, reveal=reveal),
+                need=party(session, actor, need_org, regions, reveal=reveal, contacts=v.need_org_id in seen),
+                need_text=v.need_text, need_kind=v.need_kind,
+                offer=party(session, actor, offer_org, regions, reveal=reveal, contacts=v.offer_org_id in seen),
                 offer_text=v.offer_text, offer_kind=v.offer_kind,
                 # the explanation names both organizations: an anonymised reader gets the summary only
                 why=t("web.why_hidden") if hidden else v.why, low_confidence=v.low_confidence,
                 need_origin=v.need_origin, record_id=record.id if record else None,
                 stage=record.stage if record else None, explanation={} if hidden else v.explanation))
-            if len(out) >= limit:
-                break
         return out
 
 
@@ -141,9 +117,8 @@ def get_opportunity(*, workspace: Workspace, actor: Actor | None = None, opportu
     actor = actor or Actor.local()
     with workspace.transaction() as session:
         docking.get_opportunity(session, opportunity_id)  # NotFound first: an unknown id is not a forbidden one
-    for found in list_opportunities(workspace=workspace, actor=actor, limit=10**9):
-        if found.id == opportunity_id:
-            return found
+    for found in list_opportunities(workspace=workspace, actor=actor, opportunity_id=opportunity_id, limit=1):
+        return found
     raise Forbidden(t("web.error.forbidden_opportunity", id=opportunity_id), t("web.error.forbidden.fix"))
 
 

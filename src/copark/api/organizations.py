@@ -9,7 +9,7 @@ from copark.core.errors import CoparkError
 from copark.core.vocab import Direction, InferredStatus, ItemKind, OrgKind, Origin
 from copark.locale import label, labels, parse_label, t
 from copark.services import audit
-from copark.services.access import Actor, check_org, mask_contact, sees_contacts, size_band, visible_org_ids
+from copark.services.access import Actor, check_org, mask_contact, sees_contacts, size_band, visible_orgs
 from copark.workspace import Workspace
 
 SEARCH_MAX = 100
@@ -66,6 +66,7 @@ class OrgPage:
     rows: list[OrgRow]
     total: int
     next_after: int | None = None  # the `after` of the next page, None on the last
+    total_capped: bool = False  # a search counts up to services.search.COUNT_CAP: more match than `total`
 
 
 @dataclass
@@ -122,12 +123,13 @@ def list_organizations(*, workspace: Workspace, actor: Actor | None = None, sear
     regions = workspace.regions
     region_record = regions.resolve(region) if region and region.strip() else None
     with workspace.transaction() as session:
-        rows, total = find(session=session, visible=visible_org_ids(session, actor), text=search,
-                           region=region_record, industry=industry, kind=kind_value, limit=limit, after=after)
+        found = find(session=session, visible=visible_orgs(session, actor), text=search, region=region_record,
+                     industry=industry, kind=kind_value, limit=limit, after=after)
+    rows = found.rows
     return OrgPage([OrgRow(r.id, r.name, r.kind, _label(OrgKind, r.kind),
                            regions.full_name(r.region_code) if r.region_code in regions.by_code else (r.region_code or ""),
-                           r.industry_code or "", r.offers, r.needs, r.source == "demo") for r in rows], total,
-                   rows[-1].id if len(rows) == limit else None)
+                           r.industry_code or "", r.offers, r.needs, r.source == "demo") for r in rows], found.total,
+                   rows[-1].id if len(rows) == limit else None, found.capped)
 
 
 def get_organization(*, workspace: Workspace, actor: Actor | None = None, org_id: int) -> OrgPublic:

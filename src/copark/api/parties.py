@@ -35,8 +35,9 @@ def _industry_name(code: str | None) -> str:
 
 
 def party(session, actor: Actor, org: Organization | None, regions: RegionTable, *,  # noqa: ANN001
-          reveal: bool) -> Party:
-    """How `actor` sees `org` as a side: its own organization and revealed counterparts are named."""
+          reveal: bool, contacts: bool | None = None) -> Party:
+    """How `actor` sees `org` as a side: its own organization and revealed counterparts are named. `contacts`:
+    whether the actor sees its contacts (access.sees_contacts, asked when None)."""
     if org is None:
         return Party(None, "", "", "", "", "", True)
     region = regions.full_name(org.region_code) if org.region_code in regions.by_code else (org.region_code or "")
@@ -46,6 +47,8 @@ def party(session, actor: Actor, org: Organization | None, regions: RegionTable,
         return Party(None, t("web.anon", industry=industry, region=region, size=size_band(org.employees)),
                      region, industry, size_band(org.employees), "", True)
     contact = org.contact or ""
-    if not (sees_contacts(session, actor, org.id) or (actor.is_org_user and reveal)):
+    if contacts is None:
+        contacts = sees_contacts(session, actor, org.id)
+    if not (contacts or (actor.is_org_user and reveal)):
         contact = mask_contact(contact)
     return Party(org.id, org.name, region, industry, size_band(org.employees), contact, False)

@@ -134,7 +134,7 @@ def _orgs_command(
     search: Annotated[str | None, typer.Option("--search", help=t("cli.orgs.search"))] = None,
     limit: Annotated[int, typer.Option("--limit", help=t("cli.orgs.limit"))] = 200,
 ) -> None:
-    from copark.services.catalog import list_organizations
+    from copark.services.directory import search as find
 
     if limit < 1:
         raise CoparkError(t("option.not_positive", option="--limit", value=limit),
@@ -150,8 +150,8 @@ def _orgs_command(
     try:
         region_record = workspace.regions.resolve(region) if region else None
         with workspace.transaction() as session:
-            rows, total = list_organizations(session=session, region=region_record, kind=kind_value,
-                                             search=search, limit=limit)
+            found = find(session=session, region=region_record, kind=kind_value, text=search, limit=limit)
+        rows, total = found.rows, found.total
         regions = workspace.regions
     finally:
         workspace.close()
@@ -160,7 +160,7 @@ def _orgs_command(
         return
     if any(row.source == DEMO_SOURCE for row in rows):
         _print_demo_notice()
-    table = Table(title=t("orgs.title", count=total))
+    table = Table(title=t("orgs.title", count=f"{total}+" if found.capped else total))
     for key in ("id", "name", "kind", "region", "industry", "offers", "needs"):
         # the name stays whole (it is what `copark show` takes); other cells wrap rather than lose their end
         table.add_column(t(f"orgs.col.{key}"), justify="right" if key in ("id", "offers", "needs") else "left",
@@ -171,7 +171,7 @@ def _orgs_command(
         table.add_row(str(row.id), row.name, _label(OrgKind, row.kind), region_name, row.industry_code or "",
                       str(row.offers), str(row.needs))
     console.print(table)
-    if total > len(rows):
+    if found.capped or total > len(rows):
         console.print(t("orgs.more", shown=len(rows)))
 
 

@@ -6,19 +6,18 @@ so the directory stays fast at 100k organizations and 1M items (bench/web).
 
 from __future__ import annotations
 
-import json
+from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, String, and_, cast, exists, false, func, or_, select, true
+from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select, true
 from sqlalchemy.orm import Session
 
-from copark.parsing.initials import initials
-from copark.parsing.names import simplify
 from copark.parsing.regions import RegionRecord
 from copark.services.catalog import OrgSummary, _region_prefix
 from copark.services.items import LISTED
+from copark.services.search import COUNT_CAP, first_ids, matches
 from copark.storage.tables import Industry, Item, Organization
 
-__all__ = ["initials", "search"]
+__all__ = ["Found", "search"]
 
 _LETTERS = "ABCDEFGHIJKLMNOPQRST"
 
@@ -33,33 +32,21 @@ def _industry_codes(session: Session, industry: str) -> tuple[str, ...]:
     return tuple(c.lstrip(_LETTERS) for c in names if c) or ("\0",)
 
 
-def _like(word: str) -> str:
-    """A LIKE pattern for `word` anywhere, with ! as the escape character (% and _ typed are literal)."""
-    return "%" + word.replace("!", "!!").replace("%", "!%").replace("_", "!_") + "%"
+@dataclass
+class Found:
+    """One page of the directory and how many organizations match in all (a filtered list or a search counts up to
+    search.COUNT_CAP: `capped` when there are more; the whole directory is counted exactly)."""
+
+    rows: list[OrgSummary]
+    total: int
+    capped: bool = False
 
 
-def _text_filter(text: str) -> ColumnElement[bool]:
-    # Case-insensitive on every backend (pcb finds PCB): ILIKE on PostgreSQL, lower() LIKE lower() on SQLite.
-    word = simplify(text).strip()
-    like = _like(word)
-    in_items = exists().where(Item.organization_id == Organization.id, Item.text.ilike(like, escape="!"), LISTED)
-    # products is JSON written with ASCII escapes (\u6d77 for 海) on both backends: search its text in that form.
-    escaped = _like(json.dumps(word)[1:-1])
-    clauses = [Organization.name.ilike(like, escape="!"), Organization.short_name.ilike(like, escape="!"),
-               Organization.description.ilike(like, escape="!"),
-               cast(Organization.products, String).ilike(escaped, escape="!"), in_items]
-    folded = text.strip().lower()
-    if folded.isascii() and folded.isalpha():
-        clauses.append(Organization.name_initials.like(_like(folded), escape="!"))
-    return or_(*clauses)
-
-
-def search(*, session: Session, visible: set[int] | None, text: str | None = None, region: RegionRecord | None = None,
-           industry: str | None = None, kind: str | None = None, limit: int = 200,
-           after: int | None = None) -> tuple[list[OrgSummary], int]:
-    """Organizations the filters select (text: name, product, description, items or pinyin initials), the first
-    `limit` of them by id (after id `after`, for the next page) and how many match in all; `visible` (None: all)
-    bounds the result."""
+def search(*, session: Session, visible: Select[tuple[int]] | None = None, text: str | None = None,
+           region: RegionRecord | None = None, industry: str | None = None, kind: str | None = None,
+           limit: int = 200, after: int | None = None) -> Found:
+    """Organizations the filters select (text: services.search.matches), the first `limit` of them by id (after
+    id `after`, for the next page) and how many match; `visible` (ids, None: all) bounds the result."""
     where: list[ColumnElement[bool]] = []
     if region is not None:
         where.append(Organization.region_code.like(_region_prefix(region) + "%"))
@@ -70,18 +57,30 @@ def search(*, session: Session, visible: set[int] | None, text: str | None = Non
         code = func.ltrim(func.coalesce(Organization.industry_code, ""), _LETTERS)
         where.append(false() if prefixes == ("\0",) else or_(*(code.like(p + "%") for p in prefixes)))
     if visible is not None:
-        where.append(Organization.id.in_(sorted(visible)))
-    if text and text.strip():
-        where.append(_text_filter(text))
+        where.append(Organization.id.in_(visible))
     condition = and_(true(), *where)
-    total = session.scalar(select(func.count()).select_from(Organization).where(condition)) or 0
-    page = select(Organization.id, Organization.name, Organization.kind, Organization.region_code,
-                  Organization.industry_code, Organization.source).where(condition)
-    if after is not None:
-        page = page.where(Organization.id > after)
+    columns = (Organization.id, Organization.name, Organization.kind, Organization.region_code,
+               Organization.industry_code, Organization.source)
+    if text and text.strip():
+        # A search counts up to COUNT_CAP: the first COUNT_CAP + 1 matches give the count and the first page.
+        match = matches(session, text)
+        first = first_ids(session, match, condition, max(COUNT_CAP, limit) + 1)
+        total, capped = min(len(first), COUNT_CAP), len(first) > COUNT_CAP
+        shown = first[:limit] if after is None else first_ids(session, match, condition, limit, after)
+        page = select(*columns).where(Organization.id.in_(shown))
+    else:
+        if where:  # a filtered list counts up to COUNT_CAP too: an exact count would read every match
+            matched = select(Organization.id).where(condition).limit(COUNT_CAP + 1).subquery()
+            n = session.scalar(select(func.count()).select_from(matched)) or 0
+            total, capped = min(n, COUNT_CAP), n > COUNT_CAP
+        else:
+            total, capped = session.scalar(select(func.count()).select_from(Organization)) or 0, False
+        page = select(*columns).where(condition)
+        if after is not None:
+            page = page.where(Organization.id > after)
     rows = session.execute(page.order_by(Organization.id).limit(limit)).all()
     if not rows:
-        return [], total
+        return Found([], total, capped)
     shown = [r[0] for r in rows]
     counts: dict[tuple[int, str], int] = {
         (org_id, direction): n
@@ -90,6 +89,6 @@ def search(*, session: Session, visible: set[int] | None, text: str | None = Non
             .where(Item.organization_id.in_(shown), Item.origin == "declared", LISTED)
             .group_by(Item.organization_id, Item.direction))
     }
-    return [OrgSummary(i, name, k, region_code, code, counts.get((i, "offer"), 0), counts.get((i, "need"), 0),
-                       source or "")
-            for i, name, k, region_code, code, source in rows], total
+    return Found([OrgSummary(i, name, k, region_code, code, counts.get((i, "offer"), 0),
+                             counts.get((i, "need"), 0), source or "")
+                  for i, name, k, region_code, code, source in rows], total, capped)

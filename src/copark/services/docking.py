@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from copark.core.errors import CoparkError
 from copark.locale import t
 from copark.services import audit
-from copark.services.access import Actor, Forbidden, NotFound, visible_org_ids
+from copark.services.access import Actor, Forbidden, NotFound, may_open, visible_orgs
 from copark.services.items import now
 from copark.storage.tables import DockingEvent, DockingRecord, Opportunity, OpportunityDismissal
 
@@ -46,8 +46,7 @@ def _event(session: Session, record: DockingRecord, actor: Actor, action: str, n
 def _require_reviewer(session: Session, actor: Actor, *org_ids: int) -> None:
     if not actor.can_review:
         raise Forbidden(t("web.error.reviewers_only"), t("web.error.forbidden.fix"))
-    allowed = visible_org_ids(session, actor)
-    if allowed is not None and not any(o in allowed for o in org_ids):
+    if not any(may_open(session, actor, o) for o in org_ids):
         raise Forbidden(t("web.error.forbidden_record"), t("web.error.forbidden.fix"))
 
 
@@ -96,10 +95,9 @@ def get_record(*, session: Session, actor: Actor, record_id: int) -> DockingReco
     record = session.get(DockingRecord, record_id)
     if record is None:
         raise NotFound(t("web.error.record_not_found", id=record_id), t("web.error.not_found.fix"))
-    allowed = visible_org_ids(session, actor)
-    if allowed is None:
+    if visible_orgs(session, actor) is None:
         return record
-    if not (record.need_org_id in allowed or record.offer_org_id in allowed):
+    if not (may_open(session, actor, record.need_org_id) or may_open(session, actor, record.offer_org_id)):
         raise Forbidden(t("web.error.forbidden_record"), t("web.error.forbidden.fix"))
     if actor.is_org_user and record.stage == Stage.recommended:
         raise Forbidden(t("web.error.forbidden_record"), t("web.error.forbidden.fix"))
@@ -110,10 +108,9 @@ def list_records(*, session: Session, actor: Actor, stage: str | None = None) ->
     query = select(DockingRecord).order_by(DockingRecord.updated_at.desc(), DockingRecord.id.desc())
     if stage:
         query = query.where(DockingRecord.stage == parse_stage(stage).value)
-    allowed = visible_org_ids(session, actor)
-    if allowed is not None:
-        ids = sorted(allowed)
-        query = query.where(or_(DockingRecord.need_org_id.in_(ids), DockingRecord.offer_org_id.in_(ids)))
+    visible = visible_orgs(session, actor)
+    if visible is not None:
+        query = query.where(or_(DockingRecord.need_org_id.in_(visible), DockingRecord.offer_org_id.in_(visible)))
         if actor.is_org_user:
             query = query.where(DockingRecord.stage != Stage.recommended.value)
     return list(session.scalars(query))

@@ -5,16 +5,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from copark.core.vocab import Direction, InferredStatus, Origin
-from copark.knowledge.chains import ChainTree, OrgOffers, build_chain, organization_index
+from copark.knowledge.chains import ChainTree, OrgAtNode, OrgOffers, build_chain, organization_index
+from copark.knowledge.graph import ChainGraph
 from copark.knowledge.store import load_graph
 from copark.parsing.regions import RegionTable
 from copark.services import inference as infer
 from copark.services.organizations import find_organization
-from copark.storage.tables import Organization
+from copark.storage.tables import ListsVersion, Organization
 
 # Mined relations below this are mostly recipe ingredients and text fragments (see knowledge.importers).
 GRAPH_MIN_CONFIDENCE = 0.35
@@ -83,10 +84,29 @@ def listed_texts(org: Organization, direction: Direction) -> list[str]:
     return texts
 
 
+_ORG_INDEXES: dict[tuple[object, ...], tuple[ChainGraph, RegionTable, dict[str, list[OrgAtNode]]]] = {}
+
+
+def _organization_index(session: Session, graph: ChainGraph, regions: RegionTable) -> dict[str, list[OrgAtNode]]:
+    """organization_index of every organization, reused while the lists (lists_version, raised by triggers), the
+    graph and the regions are unchanged: placing 100k organizations' offers on nodes takes minutes, and the 产业链
+    page asks on every request."""
+    changes = session.scalar(select(ListsVersion.n))
+    orgs = tuple(session.execute(select(func.count(), func.max(Organization.id))).one())  # a restored counter
+    key = (str(session.get_bind().url), id(graph), id(regions), changes, orgs)
+    cached = _ORG_INDEXES.get(key)
+    if cached is not None and cached[0] is graph and cached[1] is regions:
+        return cached[2]
+    index = organization_index(org_offers(session=session), graph=graph, regions=regions)
+    if len(_ORG_INDEXES) >= 2:
+        _ORG_INDEXES.pop(next(iter(_ORG_INDEXES)))
+    _ORG_INDEXES[key] = (graph, regions, index)
+    return index
+
+
 def chain_for(*, session: Session, regions: RegionTable, query: str, depth: int = 2, up: bool = True,
               down: bool = True) -> ChainTree:
     """The chain tree of a product or industry code, with the database's organizations at each node."""
     graph = load_graph(session, min_confidence=GRAPH_MIN_CONFIDENCE)
     return build_chain(graph=graph, query=query, depth=depth, up=up, down=down,
-                       organizations=lambda: organization_index(org_offers(session=session), graph=graph,
-                                                                regions=regions))
+                       organizations=lambda: _organization_index(session, graph, regions))

@@ -6,8 +6,8 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from sqlalchemy import delete, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, Select, delete, exists, false, func, or_, select
+from sqlalchemy.orm import Session, aliased
 
 from copark.core.errors import CoparkError
 from copark.knowledge.text import fold
@@ -21,9 +21,18 @@ from copark.matching.ranker import RANKER_VERSION, LearnedRanker
 from copark.matching.retrieval import head_word
 from copark.matching.signals import SIGNALS
 from copark.parsing.regions import RegionTable, builtin_regions, within_region
+from copark.services.access import within
 from copark.services.items import LISTED
 from copark.services.organizations import find_organization
-from copark.storage.tables import Item, Opportunity, Organization, Park, RankerModel
+from copark.storage.tables import (
+    DockingRecord,
+    Item,
+    Opportunity,
+    OpportunityDismissal,
+    Organization,
+    Park,
+    RankerModel,
+)
 
 _USE_KNOWLEDGE = object()
 
@@ -307,32 +316,103 @@ def _model_rank(view: OpportunityView) -> int:
 def list_opportunities(*, session: Session, org: str | None = None, top: int | None = None,
                        regions: RegionTable | None = None) -> list[OpportunityView]:
     """Stored opportunities, best first (of one organization's needs when `org` is given)."""
+    need_org = find_organization(session=session, ref=org).id if org is not None else None
+    return [found[0] for found in find_opportunities(session=session, need_org_id=need_org, limit=top,
+                                                     regions=regions)]
+
+
+_LETTERS = "ABCDEFGHIJKLMNOPQRST"
+
+
+def find_opportunities(*, session: Session, regions: RegionTable | None = None, need_org_id: int | None = None,
+                       visible: Select[tuple[int]] | None = None, pushed_only: bool = False, mode: str | None = None,
+                       kind: str | None = None, score: tuple[float, float] | None = None,
+                       industry: tuple[str, ...] | None = None, area: str | None = None,
+                       opportunity_id: int | None = None, limit: int | None = None,
+                       ) -> list[tuple[OpportunityView, DockingRecord | None, Organization | None, Organization | None]]:
+    """Stored opportunities, best first (score, then id), that every filter given selects, each with the newest
+    docking record of its pair and the two organizations; only the `limit` shown are turned into views. Opportunities marked not relevant are
+    left out. `visible`: ids one side must be among; `pushed_only`: only those with a record past 推荐; `kind`: of
+    either side; `score`: [low, high); `industry`: code prefixes of either organization; `area`: a region either
+    organization lies in."""
     regions = regions or builtin_regions()
-    query = select(Opportunity).order_by(Opportunity.score.desc(), Opportunity.id)
-    if org is not None:
-        query = query.where(Opportunity.need_org_id == find_organization(session=session, ref=org).id)
-    if top is not None:
-        query = query.limit(top)
-    out = []
-    for row in session.scalars(query):
-        need_org, offer_org = session.get(Organization, row.need_org_id), session.get(Organization, row.offer_org_id)
-        need_item = session.get(Item, row.need_item_id) if row.need_item_id else None
-        offer_item = session.get(Item, row.offer_item_id) if row.offer_item_id else None
-        explanation = row.explanation or {}
-        out.append(OpportunityView(
-            id=row.id, score=row.score, mode=row.mode, mode_label=mode_label(row.mode),
-            need_org_id=row.need_org_id, need_org=need_org.name if need_org else "",
-            need_region=_region_name(regions, need_org.region_code if need_org else None),
-            need_text=need_item.text if need_item else "", need_kind=need_item.kind if need_item else "",
-            offer_org_id=row.offer_org_id, offer_org=offer_org.name if offer_org else "",
-            offer_region=_region_name(regions, offer_org.region_code if offer_org else None),
-            offer_text=offer_item.text if offer_item else t("match.offer_from_products"),
-            offer_kind=offer_item.kind if offer_item else "product",
-            need_item_id=row.need_item_id, offer_item_id=row.offer_item_id,
-            need_origin=need_item.origin if need_item else "declared",
-            why=render_why(explanation), explanation=explanation,
-        ))
-    return out
+    need_org, offer_org = aliased(Organization), aliased(Organization)
+    need_item, offer_item = aliased(Item), aliased(Item)
+    other = aliased(DockingRecord)
+    newest = select(func.max(other.id)).where(
+        other.need_item_id.is_not_distinct_from(Opportunity.need_item_id),
+        other.offer_item_id.is_not_distinct_from(Opportunity.offer_item_id),
+        other.need_org_id == Opportunity.need_org_id, other.offer_org_id == Opportunity.offer_org_id,
+    ).correlate(Opportunity).scalar_subquery()
+    dismissed = exists().where(
+        OpportunityDismissal.need_item_id.is_not_distinct_from(Opportunity.need_item_id),
+        OpportunityDismissal.offer_item_id.is_not_distinct_from(Opportunity.offer_item_id),
+        OpportunityDismissal.offer_org_id == Opportunity.offer_org_id)
+    # First the ids of the page, best first, joining only what the filters read (the score index then serves the
+    # order and the scan stops at the page); then the page's rows with everything shown.
+    ids = select(Opportunity.id).where(~dismissed)
+    if pushed_only:
+        ids = ids.outerjoin(DockingRecord, DockingRecord.id == newest).where(
+            DockingRecord.id.is_not(None), DockingRecord.stage != "recommended")
+    if industry is not None or area:
+        ids = (ids.outerjoin(need_org, need_org.id == Opportunity.need_org_id)
+               .outerjoin(offer_org, offer_org.id == Opportunity.offer_org_id))
+    if kind:
+        ids = (ids.outerjoin(need_item, need_item.id == Opportunity.need_item_id)
+               .outerjoin(offer_item, offer_item.id == Opportunity.offer_item_id)
+               .where(or_(func.coalesce(need_item.kind, "") == kind,
+                          func.coalesce(offer_item.kind, "product") == kind)))
+    if need_org_id is not None:
+        ids = ids.where(Opportunity.need_org_id == need_org_id)
+    if opportunity_id is not None:
+        ids = ids.where(Opportunity.id == opportunity_id)
+    if visible is not None:
+        # "+ 0" keeps SQLite from fetching every opportunity of the park through the organization indexes and
+        # sorting them: a park's share is large, and read best first the page fills after a few hundred rows.
+        ids = ids.where(or_((Opportunity.need_org_id + 0).in_(visible), (Opportunity.offer_org_id + 0).in_(visible)))
+    if mode:
+        ids = ids.where(Opportunity.mode == mode)
+    if score is not None:
+        ids = ids.where(Opportunity.score >= score[0], Opportunity.score < score[1])
+    if industry is not None:
+        def of(o: Any) -> ColumnElement[bool]:
+            code = func.ltrim(func.coalesce(o.industry_code, ""), _LETTERS)
+            return or_(*(code.like(p + "%") for p in industry)) if industry != ("\0",) else false()
+        ids = ids.where(or_(of(need_org), of(offer_org)))
+    if area:
+        ids = ids.where(or_(within(need_org.region_code, area), within(offer_org.region_code, area)))
+    ids = ids.order_by(Opportunity.score.desc(), Opportunity.id)
+    if limit is not None:
+        ids = ids.limit(limit)
+    page = list(session.scalars(ids))
+    rows = (select(Opportunity, DockingRecord, need_org, offer_org, need_item, offer_item).select_from(Opportunity)
+            .outerjoin(DockingRecord, DockingRecord.id == newest)
+            .outerjoin(need_org, need_org.id == Opportunity.need_org_id)
+            .outerjoin(offer_org, offer_org.id == Opportunity.offer_org_id)
+            .outerjoin(need_item, need_item.id == Opportunity.need_item_id)
+            .outerjoin(offer_item, offer_item.id == Opportunity.offer_item_id)
+            .where(Opportunity.id.in_(page)))
+    found = {row.id: (row, record, need, offer, ni, oi) for row, record, need, offer, ni, oi in session.execute(rows)}
+    return [(_stored_view(row, regions, need, offer, ni, oi), record, need, offer)
+            for row, record, need, offer, ni, oi in (found[i] for i in page)]
+
+
+def _stored_view(row: Opportunity, regions: RegionTable, need_org: Organization | None,
+                 offer_org: Organization | None, need_item: Item | None, offer_item: Item | None) -> OpportunityView:
+    explanation = row.explanation or {}
+    return OpportunityView(
+        id=row.id, score=row.score, mode=row.mode, mode_label=mode_label(row.mode),
+        need_org_id=row.need_org_id, need_org=need_org.name if need_org else "",
+        need_region=_region_name(regions, need_org.region_code if need_org else None),
+        need_text=need_item.text if need_item else "", need_kind=need_item.kind if need_item else "",
+        offer_org_id=row.offer_org_id, offer_org=offer_org.name if offer_org else "",
+        offer_region=_region_name(regions, offer_org.region_code if offer_org else None),
+        offer_text=offer_item.text if offer_item else t("match.offer_from_products"),
+        offer_kind=offer_item.kind if offer_item else "product",
+        need_item_id=row.need_item_id, offer_item_id=row.offer_item_id,
+        need_origin=need_item.origin if need_item else "declared",
+        why=render_why(explanation), explanation=explanation,
+    )
 
 
 def park_opportunities(*, session: Session, park: str, industry: str | None = None, top: int = 10,

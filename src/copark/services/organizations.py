@@ -10,6 +10,7 @@ from copark.locale import t
 from copark.parsing.credit_code import normalize_credit_code
 from copark.parsing.names import normalize_name, simplify
 from copark.parsing.regions import builtin_regions
+from copark.services.search import like_anywhere
 from copark.storage.tables import Organization
 
 
@@ -42,24 +43,26 @@ def find_organization(*, session: Session, ref: str) -> Organization:
         found = session.get(Organization, int(number))
         if found is not None:
             return found
-    like = f"%{ref}%"
+    # Case-insensitive on both backends (ILIKE on PostgreSQL); % and _ typed are literal.
+    like = like_anywhere(ref)
     if ref != typed:
-        like_typed = f"%{typed}%"
+        like_typed = like_anywhere(typed)
         partial = session.scalars(select(Organization).where(or_(
-            Organization.name.like(like_typed), Organization.short_name.like(like_typed))).limit(2)).all()
+            Organization.name.ilike(like_typed, escape="!"), Organization.short_name.ilike(like_typed, escape="!"))
+        ).limit(2)).all()
         if len(partial) == 1:
             return partial[0]
     partial = session.scalars(
         select(Organization)
-        .where(or_(Organization.name.like(like), Organization.short_name.like(like)))
+        .where(or_(Organization.name.ilike(like, escape="!"), Organization.short_name.ilike(like, escape="!")))
         .order_by(Organization.name)
         .limit(21)
     ).all()
     if len(partial) == 1:
         return partial[0]
     if not partial:
-        count = session.query(Organization).count()
-        hint = t("org.none_yet.fix") if count == 0 else t("org.not_found.fix")
+        empty = session.scalar(select(Organization.id).limit(1)) is None
+        hint = t("org.none_yet.fix") if empty else t("org.not_found.fix")
         raise CoparkError(t("org.not_found", ref=ref), hint)
     names = "、".join(f"{o.name}(#{o.id})" for o in partial[:20])
     more = "…" if len(partial) > 20 else ""

@@ -17,6 +17,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     func,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -130,6 +131,15 @@ class Item(Base):
     organization: Mapped[Organization] = relationship(back_populates="items")
 
 
+class ListsVersion(Base):
+    """One counter the database raises on every change to organizations or items (triggers, migration 0010), so
+    what is derived from the lists and cached (the 产业链 map's organizations at each node) knows to rebuild."""
+
+    __tablename__ = "lists_version"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    n: Mapped[int] = mapped_column(Integer, default=0)
+
+
 class KnowledgeNode(Base):
     """A product or industry concept in the chain knowledge graph."""
 
@@ -163,6 +173,8 @@ class Opportunity(Base):
     """对接机会: a scored, explained need–offer pairing."""
 
     __tablename__ = "opportunity"
+    # The 对接机会 list reads best first (score desc, id) and stops at its page (services.opportunities).
+    __table_args__ = (Index("ix_opportunity_score", text("score DESC"), "id"),)
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     need_item_id: Mapped[int | None] = mapped_column(ForeignKey("item.id", ondelete="CASCADE"), index=True)
     offer_item_id: Mapped[int | None] = mapped_column(ForeignKey("item.id", ondelete="CASCADE"))
