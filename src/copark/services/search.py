@@ -4,11 +4,11 @@ A word names an organization when it is part of (case-insensitive) its name, sho
 主营产品 or one of its listed items, or, for a word of Latin letters, of its name's pinyin initials (可孚医疗: kfyl).
 The rule is one; how it is found depends on the backend:
 
-- SQLite: FTS5 trigram tables (migration 0010, kept by triggers). A word of three characters or more is a phrase
+- SQLite: FTS5 trigram tables (migration 0009, kept by triggers). A word of three characters or more is a phrase
   query. A shorter one is expanded into the indexed trigrams it begins (every indexed value ends in PAD, so even
   a value's last character begins one), read from the fts5vocab table; a very common short word (more than
   TERMS_MAX trigrams) is searched by scanning instead, which stops early because such words match early.
-- PostgreSQL: ILIKE, which pg_trgm GIN indexes (migration 0010) answer for words of three characters or more;
+- PostgreSQL: ILIKE, which pg_trgm GIN indexes (migration 0009) answer for words of three characters or more;
   shorter words scan.
 - Anywhere, as the fallback: LIKE/ILIKE over the columns and an EXISTS over the items (`scan`).
 """
@@ -40,11 +40,11 @@ from copark.parsing.names import simplify
 from copark.services.items import LISTED
 from copark.storage.tables import Item, Organization
 
-#: End padding of every value in the SQLite indexes (migration 0010 writes the same): two characters no typed word
+#: End padding of every value in the SQLite indexes (migration 0009 writes the same): two characters no typed word
 #: contains, so that the last characters of a value begin trigrams too.
 PAD = "\x01\x01"
 
-#: item_fts holds listed items only, each under organization id << ITEM_SHIFT | item id (migration 0010).
+#: item_fts holds listed items only, each under organization id << ITEM_SHIFT | item id (migration 0009).
 ITEM_SHIFT = 32
 
 #: A one- or two-character word expanding into more indexed trigrams than this is searched by scanning instead.

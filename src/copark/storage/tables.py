@@ -132,7 +132,7 @@ class Item(Base):
 
 
 class ListsVersion(Base):
-    """One counter the database raises on every change to organizations or items (triggers, migration 0010), so
+    """One counter the database raises on every change to organizations or items (triggers, migration 0009), so
     what is derived from the lists and cached (the 产业链 map's organizations at each node) knows to rebuild."""
 
     __tablename__ = "lists_version"

@@ -12,8 +12,8 @@ installed, or not allowed) nothing is created and the search still works, by sca
 Also ix_opportunity_score (the 对接机会 list reads best first and stops at its page), and lists_version: one counter raised by triggers on every change to organization or item rows (row triggers on
 SQLite, statement triggers on PostgreSQL), read by caches of what is derived from the lists.
 
-Revision ID: 0010
-Revises: 0007
+Revision ID: 0009
+Revises: 0008
 Create Date: 2026-12-03 10:30:00
 """
 
@@ -22,8 +22,8 @@ import warnings
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0010'
-down_revision = '0007'
+revision = '0009'
+down_revision = '0008'
 branch_labels = None
 depends_on = None
 
