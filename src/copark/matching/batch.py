@@ -41,8 +41,10 @@ def match_batch(engine: MatchEngine, needs: Sequence[ItemDoc], *, top: int = 10,
     if workers <= 1 or len(chunks) <= 1 or "fork" not in mp.get_all_start_methods():
         out = match_partition(engine, ordered, top=top, rule=rule, explained=explained)
         return out if reduce is None else [reduce(m) for m in out]
-    if engine.ranker is not None and explained:
-        engine.ranker.paths  # noqa: B018 - flatten the trees once here, not once per forked worker
+    if engine.ranker is not None:  # built once here, shared copy-on-write, not once per forked worker
+        engine.signals.orgs  # noqa: B018 - the organisation-level index the learned path reads
+        if explained:
+            engine.ranker.paths  # noqa: B018 - the trees flattened for explanations
     _ENGINE, _OPTIONS = engine, {"top": top, "rule": rule, "reduce": reduce, "explained": explained}
     try:  # fork: workers share the built index copy-on-write instead of rebuilding or unpickling it
         with ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("fork")) as pool:
