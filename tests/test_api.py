@@ -11,7 +11,16 @@ from copark.api.items import ItemInput
 from copark.core.errors import CoparkError
 from copark.services.access import Actor, Forbidden, NotFound, mask_contact
 from copark.services.accounts import LOGIN_LIMIT, LoginThrottled
-from copark.storage.tables import AuditEntry, DockingRecord, Item, Opportunity, OpportunityDismissal, User
+from copark.storage.tables import (
+    AuditEntry,
+    CreditLine,
+    DockingRecord,
+    Item,
+    Opportunity,
+    OpportunityDismissal,
+    Organization,
+    User,
+)
 from copark.workspace import Workspace
 from web_seed import PASSWORD, PHONE_A, Seed, seed
 
@@ -121,6 +130,7 @@ def test_docking_record_moves_one_stage_at_a_time_and_signing_needs_a_value(work
     api.move_docking_record(workspace=workspace, actor=op, record_id=record_id, stage="closed", reason="合同到期")
     record = api.docking_record(workspace=workspace, actor=op, record_id=record_id)
     assert record.contract_value == 1_200_000 and record.close_reason == "合同到期"
+    assert count(workspace, CreditLine) == 0  # a supply contract is no credit line
     assert [e.stage for e in record.history] == ["recommended", "pushed", "interest", "negotiating", "signed",
                                                  "closed"]
     with pytest.raises(CoparkError, match="已关闭"):
@@ -130,6 +140,27 @@ def test_docking_record_moves_one_stage_at_a_time_and_signing_needs_a_value(work
     with pytest.raises(Forbidden):
         api.move_docking_record(workspace=workspace, actor=actor(workspace, "ent-a"), record_id=record_id,
                                 stage="closed", reason="x")
+
+
+def test_a_banks_financing_offer_signed_becomes_a_credit_line(workspace: Workspace, seeded: Seed) -> None:
+    """授信台账 lines come from matching too: a bank's 金融 offer signed with a park enterprise is one line, with the
+    contract's value as the amount granted, so the KPI counts it without anyone typing it in again."""
+    with workspace.transaction() as s:
+        bank = s.get(Organization, seeded.b)
+        bank.kind = "bank"
+        s.get(Item, seeded.b_offer).kind = "finance"
+        bank_name, enterprise_name = bank.name, s.get(Organization, seeded.a).name
+    op = actor(workspace, "operator")
+    record_id = api.start_docking(workspace=workspace, actor=op, opportunity_id=seeded.opp_ab)
+    for stage in ("pushed", "interest", "negotiating"):
+        api.move_docking_record(workspace=workspace, actor=op, record_id=record_id, stage=stage)
+    api.move_docking_record(workspace=workspace, actor=op, record_id=record_id, stage="signed",
+                            contract_value=5_000_000)
+    with workspace.transaction() as s:
+        lines = s.scalars(select(CreditLine)).all()
+        assert [(x.park_id, x.bank, x.enterprise, x.organization_id, x.granted) for x in lines] == \
+               [(seeded.park, bank_name, enterprise_name, seeded.a, 5_000_000.0)]
+        assert str(record_id) in lines[0].source and lines[0].granted_on is not None
 
 
 def test_not_relevant_needs_a_reason_is_stored_and_hides_the_opportunity(workspace: Workspace, seeded: Seed) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from enum import StrEnum
 
 from sqlalchemy import or_, select
@@ -9,10 +10,20 @@ from sqlalchemy.orm import Session
 
 from copark.core.errors import CoparkError
 from copark.locale import t
+from copark.parsing.regions import within_region
 from copark.services import audit
 from copark.services.access import Actor, Forbidden, NotFound, may_open, visible_orgs
 from copark.services.items import now
-from copark.storage.tables import DockingEvent, DockingRecord, Opportunity, OpportunityDismissal
+from copark.storage.tables import (
+    CreditLine,
+    DockingEvent,
+    DockingRecord,
+    Item,
+    Opportunity,
+    OpportunityDismissal,
+    Organization,
+    Park,
+)
 
 REASON_MAX = 500
 NOTE_MAX = 255
@@ -162,6 +173,8 @@ def move(*, session: Session, actor: Actor, record_id: int, stage: str, contract
         note = reason
     record.stage = target.value
     record.updated_at = now()
+    if target == Stage.signed:
+        _credit_line(session, record)
     _event(session, record, actor, "stage", note)
     audit.record(session, actor, "docking.stage", "docking", record.id, stage=target.value,
                  value=record.contract_value if target == Stage.signed else None)
@@ -224,3 +237,24 @@ def dismiss(*, session: Session, actor: Actor, opportunity_id: int, reason: str)
 def dismissed_pairs(session: Session) -> set[tuple[int | None, int | None, int]]:
     """(need item, offer item, offer org) of every opportunity marked not relevant."""
     return {(d.need_item_id, d.offer_item_id, d.offer_org_id) for d in session.scalars(select(OpportunityDismissal))}
+
+
+def _credit_line(session: Session, record: DockingRecord) -> CreditLine | None:
+    """A bank's financing offer signed with an enterprise becomes a line of the park's 授信台账 (granted = the
+    contract's annual value, dated today, its source naming this record), so credit granted through matching is
+    counted in the KPIs without being typed in again. Other offers, or an enterprise outside any park, add nothing."""
+    bank, enterprise = session.get(Organization, record.offer_org_id), session.get(Organization, record.need_org_id)
+    offer = session.get(Item, record.offer_item_id) if record.offer_item_id else None
+    if bank is None or enterprise is None or bank.kind != "bank" or (offer is not None and offer.kind != "finance"):
+        return None
+    park = enterprise.park or next((p for p in session.scalars(select(Park).order_by(Park.id))
+                                    if enterprise.region_code and any(
+                                        area and within_region(enterprise.region_code, area)
+                                        for area in (p.region_code, p.partner_region_code))), None)
+    if park is None:
+        return None
+    line = CreditLine(park_id=park.id, bank=bank.name, enterprise=enterprise.name, organization_id=enterprise.id,
+                      product=(record.offer_text or "")[:128], granted=float(record.contract_value or 0.0),
+                      granted_on=dt.date.today(), source=t("docking.credit_source", id=record.id))
+    session.add(line)
+    return line

@@ -258,6 +258,7 @@ MESSAGES: dict[str, str] = {
     "docking.bad_stage": "“{value}”不是对接阶段",
     "docking.bad_stage.fix": "可选阶段：{choices}",
     "docking.closed": "这条对接记录已关闭，不能再推进",
+    "docking.credit_source": "对接记录 #{id} 签约",
     "docking.closed.fix": "如需继续对接，请从对接机会重新建立记录",
     "docking.bad_move": "不能从“{current}”直接到“{target}”",
     "docking.bad_move.fix": "下一阶段是“{next}”；任何阶段都可以关闭（需填写原因）",
