@@ -59,6 +59,13 @@ def org_in_park(org: Organization, park: Park) -> bool:
         area and within_region(org.region_code, area) for area in (park.region_code, park.partner_region_code))
 
 
+def park_of(org: Organization, parks: list[Park]) -> Park | None:
+    """The park an organization is registered in, else the first of `parks` whose (partner) region holds it."""
+    if org.park is not None:
+        return org.park
+    return next((park for park in parks if org_in_park(org, park)), None)
+
+
 def within(code, area: str) -> ColumnElement[bool]:  # noqa: ANN001 - a column
     """SQL form of parsing.regions.within_region: 6-digit codes are hierarchical (43 province, 4301 city)."""
     if area.endswith("0000"):

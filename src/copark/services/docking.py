@@ -10,9 +10,8 @@ from sqlalchemy.orm import Session
 
 from copark.core.errors import CoparkError
 from copark.locale import t
-from copark.parsing.regions import within_region
 from copark.services import audit
-from copark.services.access import Actor, Forbidden, NotFound, may_open, visible_orgs
+from copark.services.access import Actor, Forbidden, NotFound, may_open, park_of, visible_orgs
 from copark.services.items import now
 from copark.storage.tables import (
     CreditLine,
@@ -247,10 +246,7 @@ def _credit_line(session: Session, record: DockingRecord) -> CreditLine | None:
     offer = session.get(Item, record.offer_item_id) if record.offer_item_id else None
     if bank is None or enterprise is None or bank.kind != "bank" or (offer is not None and offer.kind != "finance"):
         return None
-    park = enterprise.park or next((p for p in session.scalars(select(Park).order_by(Park.id))
-                                    if enterprise.region_code and any(
-                                        area and within_region(enterprise.region_code, area)
-                                        for area in (p.region_code, p.partner_region_code))), None)
+    park = park_of(enterprise, list(session.scalars(select(Park).order_by(Park.id))))
     if park is None:
         return None
     line = CreditLine(park_id=park.id, bank=bank.name, enterprise=enterprise.name, organization_id=enterprise.id,

@@ -20,8 +20,8 @@ from copark.matching.modes import mode_label
 from copark.matching.ranker import RANKER_VERSION, LearnedRanker
 from copark.matching.retrieval import head_word
 from copark.matching.signals import SIGNALS
-from copark.parsing.regions import RegionTable, builtin_regions, within_region
-from copark.services.access import within
+from copark.parsing.regions import RegionTable, builtin_regions
+from copark.services.access import park_of, within
 from copark.services.items import LISTED
 from copark.services.organizations import find_organization
 from copark.storage.tables import (
@@ -125,17 +125,6 @@ def _region_name(regions: RegionTable, code: str | None) -> str:
     return code or ""
 
 
-def _park_of(org: Organization, parks: list[Park]) -> Park | None:
-    """The park an organization belongs to, or the park whose (partner) region it lies in."""
-    if org.park is not None:
-        return org.park
-    for park in parks:
-        for area in (park.region_code, park.partner_region_code):
-            if area and org.region_code and within_region(org.region_code, area):
-                return park
-    return None
-
-
 def _load_graph(session: Session) -> Any:
     from copark.knowledge.store import load_graph
 
@@ -211,7 +200,7 @@ def _documents(session: Session, regions: RegionTable) -> tuple[dict[int, OrgDoc
     for org in orgs:
         mine = by_org.get(org.id, [])
         products = [str(p) for p in (org.products or []) if str(p).strip()]
-        park = _park_of(org, parks)
+        park = park_of(org, parks)
         for item in mine:
             doc = ItemDoc(id=item.id, org_id=org.id, direction=item.direction, kind=item.kind, text=item.text,
                           quantity=item.quantity, unit=item.unit or "", annual_value=item.annual_value,
@@ -275,7 +264,7 @@ def match(*, session: Session, org: str | None = None, industry: str | None = No
             raise CoparkError(t("match.error.unknown_park", ref=park), t("match.error.unknown_park.fix"))
         all_parks = list(session.scalars(select(Park)))
         scope_ids = {o.id for o in session.scalars(select(Organization))
-                     if (p := _park_of(o, all_parks)) is not None and p.id == found_park.id}
+                     if (p := park_of(o, all_parks)) is not None and p.id == found_park.id}
         scope_label = t("match.scope.park", name=found_park.name)
     ranker, stored = stored_ranker(session) if learned else (None, None)
     engine, needs = build_engine(session=session, regions=regions, graph=graph, encoder=encoder, ranker=ranker)
