@@ -94,3 +94,26 @@ def test_bound_pruning_keeps_the_unpruned_ranking() -> None:
         every = (engine.score_pair(item, i, how, explained=False) for i, how in engine.candidates(item, mask).items())
         want = [(m.offer.id, m.score) for m in _best_per_org(every, 5)]
         assert [(m.offer.id, m.score) for m in engine.match_need(item, top=5, rule=RULE)] == want
+
+
+@pytest.mark.parametrize("share", [0, 10**9])  # 0: always a pass over every document; 10**9: always sorted postings
+def test_sparse_scores_are_the_positive_part_of_scores(monkeypatch: pytest.MonkeyPatch, share: int) -> None:
+    monkeypatch.setattr(retrieval, "SPARSE_QUERY_SHARE", share)
+    offers, _, needs = _world(3000, 40)
+    index = LexicalIndex.build([o.text for o in offers])
+    for text in [n.text for n in needs] + ["不存在的词", ""]:
+        dense = index.scores(text)
+        touched, values = index.sparse_scores(text)
+        assert touched.tolist() == np.flatnonzero(dense).tolist()
+        assert np.array_equal(values, dense[touched])  # the same sums in the same order: bit for bit
+
+
+def test_best_offer_per_organization_from_the_touched_offers_only() -> None:
+    offers, orgs, needs = _world(3000, 30)
+    engine = MatchEngine(offers=offers, orgs=orgs)
+    signals = engine.signals
+    for need in needs:
+        dense = signals.lexical.scores(need.text)
+        expected = np.zeros(len(signals.profiles), dtype=np.float32)
+        np.maximum.at(expected, signals.offer_org, dense.astype(np.float32))
+        assert np.array_equal(signals.per_org_best(*signals.lexical.sparse_scores(need.text)), expected)

@@ -213,3 +213,42 @@ def test_path_contributions_of_a_one_leaf_tree() -> None:
                         num_boost_round=2)
     credit = Paths.of(booster.model_to_string()).contributions(leaves_of(booster, x[:5], 1))
     assert credit.shape == (5, 4) and np.allclose(credit[:, :3], 0) and np.allclose(credit.sum(axis=1), booster.predict(x[:5]))
+
+
+def test_needs_asking_the_same_text_share_one_row_and_rank_as_alone(engine: MatchEngine) -> None:
+    """A batch computes candidates once per (text, allowed organizations); each need still gets what it gets
+    alone, with its own organization left out (so needs of different organizations never share a row here)."""
+    texts = [engine.offers[3].text, engine.offers[50].text]
+    owners = [1, 1, 2, 2, 1, 3]
+    needs = [ItemDoc(id=400 + i, org_id=org, direction="need", kind="product", text=texts[i % 2])
+             for i, org in enumerate(owners)]
+    rule = PairRule(cross_region=False)
+    masks = np.stack([engine.org_mask(engine.orgs[n.org_id], rule) for n in needs])
+    found = engine.signals.candidates([n.text for n in needs], enabled=frozenset(engine.ranker.enabled),
+                                      allowed=masks)
+    same = [[found.group[i] == found.group[j] for j in range(len(needs))] for i in range(len(needs))]
+    assert same[0][4] and not same[0][2] and not same[1][3] and len(set(found.group.tolist())) == 5
+    for need, matches in zip(needs, engine.match_many(needs, top=5, rule=rule), strict=True):
+        alone = engine.match_need(need, top=5, rule=rule)
+        assert matches and all(m.offer.org_id != need.org_id for m in matches)
+        assert [(m.offer.id, m.score, m.explanation["model"]) for m in matches] == \
+               [(m.offer.id, m.score, m.explanation["model"]) for m in alone]
+
+
+def test_a_region_rule_shares_one_row_per_text_across_organizations(engine: MatchEngine) -> None:
+    """Cross-region: every need of one region may meet the same organizations, so one row per distinct text."""
+    from dataclasses import replace
+
+    regions = ["430111", "431224"]
+    orgs = {oid: replace(org, region_code=regions[oid % 2]) for oid, org in engine.orgs.items()}
+    paired = MatchEngine(offers=list(engine.offers), orgs=orgs, ranker=engine.ranker)
+    rule = PairRule(cross_region=True, pairings=(("431224", "430111"),))
+    text = engine.offers[7].text
+    needs = [ItemDoc(id=500 + i, org_id=org, direction="need", kind="product", text=text) for i, org in
+             enumerate([2, 4, 6])]
+    together = paired.match_many(needs, top=5, rule=rule)
+    for need, matches in zip(needs, together, strict=True):
+        alone = paired.match_need(need, top=5, rule=rule)
+        assert matches and all(orgs[m.offer.org_id].region_code == "431224" for m in matches)
+        assert [(m.offer.id, m.score) for m in matches] == [(m.offer.id, m.score) for m in alone]
+    assert [[m.offer.id for m in ms] for ms in together] == [[m.offer.id for m in together[0]]] * 3

@@ -308,22 +308,27 @@ class MatchEngine:
                  ) -> list[list[Match]]:
         """Organizations ranked by the learned model; each shown with its offer closest to the need."""
         assert self.ranker is not None
-        allowed = np.stack([self.org_mask(self.orgs[need.org_id], rule) for need in needs])
+        masks = [self.org_mask(self.orgs[need.org_id], rule) for need in needs]
+        # one mask per (region, rule) unless a need's own organization had to be taken out: then one row per need
+        allowed = masks[0][None, :] if all(m is masks[0] for m in masks) else np.stack(masks)
         found = self.signals.candidates([need.text for need in needs], enabled=frozenset(self.ranker.enabled),
                                         allowed=allowed)
         scored = self.ranker.score(found)
-        # per need: best raw score first, ties to the lower organization id
+        # per row (needs asking the same share one): best raw score first, ties to the lower organization id
+        groups = int(found.group.max()) + 1 if len(needs) else 0
         order = np.lexsort((self._org_ids[scored.cols], -scored.raw, scored.rows))
-        starts = np.searchsorted(scored.rows[order], np.arange(len(needs) + 1))
-        shown = [order[starts[row]:min(starts[row] + top, starts[row + 1])] for row in range(len(needs))]
+        starts = np.searchsorted(scored.rows[order], np.arange(groups + 1))
+        shown = [order[starts[g]:min(starts[g] + top, starts[g + 1])] for g in range(groups)]
         picked = np.concatenate(shown) if shown else np.zeros(0, dtype=np.int64)
         probability = self.ranker.probability(scored.raw[picked])
         reasons = self.ranker.reasons(scored.matrix[picked]) if explained else [{}] * len(picked)
-        results, at = [], 0
+        offset = np.concatenate(([0], np.cumsum([len(rows) for rows in shown])))
+        results = []
         query = self.signals.orgs.queries([need.text for need in needs])  # one transform for the block
-        for row, (need, rows) in enumerate(zip(needs, shown, strict=True)):
-            chosen = [(int(scored.cols[k]), float(probability[at + j]), reasons[at + j]) for j, k in enumerate(rows)]
-            at += len(rows)
+        for row, need in enumerate(needs):
+            g = int(found.group[row])
+            chosen = [(int(scored.cols[k]), float(probability[offset[g] + j]), reasons[offset[g] + j])
+                      for j, k in enumerate(shown[g])]
             results.append(self._learned_matches(need, chosen, queries=(query, row), explained=explained))
         return results
 

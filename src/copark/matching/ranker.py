@@ -163,7 +163,9 @@ def fit(index_for: Any, profiles: Sequence[Any], *, enabled: frozenset[str] = fr
         pieces = []
         # blocks of needs: only the candidates' features are kept, never needs × organizations for all at once
         for begin in range(0, len(cases), LEARNING.block):
-            found = index.candidates([c.need for c in cases[begin:begin + LEARNING.block]], enabled=enabled)
+            # merge=False: each held-out case is its own row, labelled by its own organization
+            found = index.candidates([c.need for c in cases[begin:begin + LEARNING.block]], enabled=enabled,
+                                     merge=False)
             names = names if names is not None else sorted(found.features)
             label = (found.cols == truth[begin:begin + LEARNING.block][found.rows]).astype(np.int32)
             pieces.append((found.matrix(names), found.rows + begin, label))

@@ -94,6 +94,15 @@ class SignalIndex:
         if text in self._by_text:
             return self._by_text[text]
         lexical = self.lexical.scores(text)
+        found = (lexical, *self.chain_pool(text))
+        if len(self._by_text) >= 4:
+            self._by_text.clear()
+        self._by_text[text] = found
+        self._remember_best(text, float(lexical.max(initial=0.0)))
+        return found
+
+    def chain_pool(self, text: str) -> tuple[np.ndarray, np.ndarray]:
+        """(offers the chain links to the need, each one's link strength); empty without a graph."""
         pools, strength = [], []
         if self.chain is not None and self.postings:
             nodes = self.postings.keys()
@@ -102,15 +111,13 @@ class SignalIndex:
                     pool = self.postings[offer_node]
                     pools.append(pool)
                     strength.append(np.full(len(pool), link_strength(link), dtype=np.float32))
-        found = (lexical, np.concatenate(pools) if pools else np.zeros(0, dtype=np.int64),
-                 np.concatenate(strength) if strength else np.zeros(0, dtype=np.float32))
-        if len(self._by_text) >= 4:
-            self._by_text.clear()
-        self._by_text[text] = found
+        return (np.concatenate(pools) if pools else np.zeros(0, dtype=np.int64),
+                np.concatenate(strength) if strength else np.zeros(0, dtype=np.float32))
+
+    def _remember_best(self, text: str, best: float) -> None:
         if len(self._best_bm25) >= 100_000:
             self._best_bm25.clear()
-        self._best_bm25[text] = float(lexical.max(initial=0.0))
-        return found
+        self._best_bm25[text] = best
 
     def bm25_in(self, text: str, starts: np.ndarray, stops: np.ndarray) -> tuple[list[np.ndarray], float]:
         """(BM25 of the offers of each range starts[r]…stops[r], the need's best BM25 over all offers): a few
@@ -121,19 +128,20 @@ class SignalIndex:
             return [lexical[a:b] for a, b in zip(starts.tolist(), stops.tolist(), strict=True)], self._best_bm25[text]
         return self.lexical.scores_in(text, starts, stops), self._best_bm25[text]
 
-    def per_org_max(self, values: np.ndarray) -> np.ndarray:
-        """An offer-level array (non-negative, one value per offer) reduced to each organization's best.
-
-        Offers are grouped by organization, so this is one pass of maximum.reduceat over the segments: at a
-        million offers, selecting the positive offers first (flatnonzero + maximum.at) cost a sixth of a need.
+    def per_org_best(self, offers: np.ndarray, values: np.ndarray) -> np.ndarray:
+        """Each organization's best value over `offers` (ascending offer positions, their non-negative `values`);
+        0 for organizations without one. Offers are grouped by organization, so the owners of ascending offers
+        are ascending too: one maximum.reduceat over the segments, proportional to the offers given, not to all.
         """
         out = np.zeros(len(self.profiles), dtype=np.float32)
-        if len(values) and len(self.starts):
-            out[self.has_offers] = np.maximum.reduceat(values, self.starts)
+        if len(offers):
+            owner = self.offer_org[offers]
+            first = np.flatnonzero(np.concatenate(([True], owner[1:] != owner[:-1])))
+            out[owner[first]] = np.maximum.reduceat(values, first)
         return out
 
     def candidates(self, needs: Sequence[str], *, enabled: frozenset[str] = frozenset(SIGNALS),
-                   allowed: np.ndarray | None = None) -> Candidates:
+                   allowed: np.ndarray | None = None, merge: bool = True) -> Candidates:
         """The organizations worth scoring for each need, with every feature the learned ranker reads.
 
         Broad signals (doc, sector, name, bm25, chain) are computed for every organization; the top organizations
@@ -141,9 +149,17 @@ class SignalIndex:
         Narrow signals (maxsim, industry, dense, surface) are computed for the candidates only. Each ranked signal
         also enters scaled by the need's best (broad: among all organizations; narrow: among its candidates) and
         as the log of its rank among the need's candidates.
+
+        Needs asking the same text among the same allowed organizations get the same candidates and features, so
+        with `merge` they are computed once: rows of the result are such groups, `group[i]` is need i's row (a
+        batch of 100k needs over 1M offers held 51k distinct texts). Without `merge` every need is its own row.
         """
         # a need written as a sentence is asked by the phrases it names (采购菜籽油、茶油，散装，每月10吨 → 菜籽油 茶油)
-        texts = [" ".join(phrases(text)) or text for text in needs]
+        asked = [" ".join(phrases(text)) or text for text in needs]
+        group, firsts = _merged(asked, allowed) if merge else (np.arange(len(asked)), list(range(len(asked))))
+        texts = [asked[i] for i in firsts]
+        if allowed is not None and len(allowed) > 1:
+            allowed = allowed[firsts]
         q = self.orgs.queries(texts)
         broad = switched(self.orgs.broad(q, enabled=enabled), enabled)
         broad.update(self._item_level(texts, enabled))
@@ -158,7 +174,7 @@ class SignalIndex:
                 features[f"{name}_scaled"] = _within_need(values, rows, len(texts))[0]
         for name in [*broad, *(n for n in RANKED_NARROW if n in features)]:
             features[f"{name}_rank"] = np.log1p(_within_need(features[name], rows, len(texts))[1]).astype(np.float32)
-        return Candidates(rows, cols, features)
+        return Candidates(rows, cols, features, group)
 
     def _item_level(self, texts: Sequence[str], enabled: frozenset[str]) -> dict[str, np.ndarray]:
         """bm25: each organization's best BM25 offer; chain: its best chain link answering the need."""
@@ -169,11 +185,14 @@ class SignalIndex:
         if "chain" in enabled:
             out["chain"] = np.zeros((len(texts), n), dtype=np.float32)
         for row, text in enumerate(texts):
-            lexical, pool, strength = self.item_evidence(text)
             if "bm25" in enabled:
-                out["bm25"][row] = self.per_org_max(lexical)
-            if "chain" in enabled and len(pool):
-                np.maximum.at(out["chain"][row], self.offer_org[pool], strength)
+                offers, values = self.lexical.sparse_scores(text)  # at 1M offers a need touches a few thousand
+                out["bm25"][row] = self.per_org_best(offers, values)
+                self._remember_best(text, float(values.max(initial=0.0)))
+            if "chain" in enabled:
+                pool, strength = self.chain_pool(text)
+                if len(pool):
+                    np.maximum.at(out["chain"][row], self.offer_org[pool], strength)
         return out
 
 
@@ -183,12 +202,14 @@ RANKED_NARROW = frozenset({"maxsim", "industry", "dense"})
 
 @dataclass(frozen=True)
 class Candidates:
-    """Organizations worth scoring for a block of needs: pair i is need rows[i] and organization cols[i] (engine
-    order), sorted by need then organization; features[name][i] is that pair's value of a feature."""
+    """Organizations worth scoring for a block of needs: pair i is row rows[i] (a need, or needs asking the same)
+    and organization cols[i] (engine order), sorted by row then organization; features[name][i] is that pair's
+    value of a feature; need j's pairs are those of row group[j]."""
 
     rows: np.ndarray
     cols: np.ndarray
     features: dict[str, np.ndarray]
+    group: np.ndarray  # need → its row (needs asking the same text among the same organizations share one)
 
     def matrix(self, names: Sequence[str]) -> np.ndarray:
         missing = [name for name in names if name not in self.features]
@@ -199,6 +220,21 @@ class Candidates:
         return np.stack([self.features[name] for name in names], axis=1).astype(np.float32)
 
 
+def _merged(texts: Sequence[str], allowed: np.ndarray | None) -> tuple[np.ndarray, list[int]]:
+    """(need → group, first need of each group): needs with the same text and the same allowed organizations."""
+    seen: dict[tuple[str, bytes], int] = {}
+    group = np.empty(len(texts), dtype=np.int64)
+    firsts: list[int] = []
+    per_need = allowed is not None and len(allowed) > 1
+    for i, text in enumerate(texts):
+        key = (text, allowed[i].tobytes() if per_need else b"")
+        if key not in seen:
+            seen[key] = len(firsts)
+            firsts.append(i)
+        group[i] = seen[key]
+    return group, firsts
+
+
 def _nominate(broad: dict[str, np.ndarray], n_needs: int, n_orgs: int, allowed: np.ndarray | None,
               ) -> tuple[np.ndarray, np.ndarray]:
     """(need rows, organization cols) of the candidates, sorted: the top organizations of each broad signal
@@ -207,9 +243,10 @@ def _nominate(broad: dict[str, np.ndarray], n_needs: int, n_orgs: int, allowed: 
     signals = [(broad[name], count) for name, count in LEARNING.nominate.items() if name in broad]
     if not n_orgs or not signals:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    shared = np.flatnonzero(allowed[0]) if allowed is not None and len(allowed) == 1 else None
     for row in range(n_needs):
         # the allowed organizations of this need (a region rule may leave a fifth of them): partition only those
-        cols = np.flatnonzero(allowed[row if len(allowed) > 1 else 0]) if allowed is not None else None
+        cols = shared if allowed is None or len(allowed) == 1 else np.flatnonzero(allowed[row])
         for values, count in signals:
             mine = values[row] if cols is None else values[row, cols]
             k = min(count, len(mine))
