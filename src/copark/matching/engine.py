@@ -33,7 +33,7 @@ from copark.matching.features import (
     reciprocity,
 )
 from copark.matching.modes import Mode, classify_mode
-from copark.matching.orgsignals import OrgProfile, Queries
+from copark.matching.orgsignals import OrgProfile
 from copark.matching.ranker import LearnedRanker
 from copark.matching.retrieval import (
     core_text,
@@ -325,24 +325,29 @@ class MatchEngine:
         offset = np.concatenate(([0], np.cumsum([len(rows) for rows in shown])))
         results = []
         query = self.signals.orgs.queries([need.text for need in needs])  # one transform for the block
+        wording: dict[tuple[int, str, str], tuple[list[np.ndarray], list[np.ndarray], float, dict]] = {}
         for row, need in enumerate(needs):
             g = int(found.group[row])
             chosen = [(int(scored.cols[k]), float(probability[offset[g] + j]), reasons[offset[g] + j])
                       for j, k in enumerate(shown[g])]
-            results.append(self._learned_matches(need, chosen, queries=(query, row), explained=explained))
+            key = (g, need.text, need.kind)
+            if key not in wording:  # needs sharing a row, a text and a kind share their offers' closeness
+                cols = np.array([org for org, _, _ in chosen], dtype=np.int64)
+                lexical, best = self.signals.bm25_in(need.text, self._offer_start[cols], self._offer_stop[cols])
+                wording[key] = (self.signals.orgs.product_similarity(query, row, cols), lexical, best, {})
+            results.append(self._learned_matches(need, chosen, wording=wording[key], explained=explained))
         return results
 
     def _learned_matches(self, need: ItemDoc, chosen: list[tuple[int, float, dict[str, float]]], *,
-                         queries: tuple[Queries, int], explained: bool) -> list[Match]:
-        """Each chosen organization with its offer closest to the need (`queries`: the block's need texts as the
-        organisation-level signals read them, and this need's row)."""
+                         wording: tuple[list[np.ndarray], list[np.ndarray], float, dict], explained: bool,
+                         ) -> list[Match]:
+        """Each chosen organization with its offer closest to the need (`wording`: per chosen organization its
+        offers' character TF-IDF cosines and BM25 to the need, the need's best BM25 over all offers, and the
+        relevance of offers already compared for this text and kind)."""
         out = []
-        cols = np.array([org for org, _, _ in chosen], dtype=np.int64)
-        query, row = queries
-        similarity = self.signals.orgs.product_similarity(query, row, cols)
-        lexical, best_lexical = self.signals.bm25_in(need.text, self._offer_start[cols], self._offer_stop[cols])
+        similarity, lexical, best_lexical, compared = wording
         for rank, ((org, p, why), sims, bm25) in enumerate(zip(chosen, similarity, lexical, strict=True)):
-            best = self._best_offer(need, org, sims, bm25 / max(best_lexical, 1e-9))
+            best = self._best_offer(need, org, sims, bm25 / max(best_lexical, 1e-9), compared)
             if best is None:
                 continue  # none of its offers may answer this need (kind rules)
             position, relevance = best
@@ -364,10 +369,12 @@ class MatchEngine:
         return [m for _, m in ranked]
 
     def _best_offer(self, need: ItemDoc, org: int, sims: np.ndarray, lexical: np.ndarray,
+                    compared: dict[int, tuple[float, float, Any, list[str]]],
                     ) -> tuple[int, tuple[float, float, Any, list[str]]] | None:
         """Organization `org`'s offer closest to the need, and its relevance: of the offers that may answer it,
         the three closest by wording (`lexical`: its offers' BM25 scaled by the need's best, plus `sims`: their
-        character TF-IDF cosines) are compared on relevance (text or chain), then closeness, then order."""
+        character TF-IDF cosines) are compared on relevance (text or chain), then closeness, then order.
+        `compared` remembers relevance by offer position for needs of the same text and kind."""
         start, stop = int(self._offer_start[org]), int(self._offer_stop[org])
         need_org, offer_org = self.orgs[need.org_id], self.orgs[int(self._org_ids[org])]
         allowed = np.array([answers(need, self.offers[i], need_org, offer_org) for i in range(start, stop)],
@@ -382,7 +389,9 @@ class MatchEngine:
         best: tuple[tuple[float, float, float, int], int, tuple[float, float, Any, list[str]]] | None = None
         for offset in near.tolist():
             position = start + offset
-            relevance = self.relevance(need, position)
+            if position not in compared:
+                compared[position] = self.relevance(need, position)
+            relevance = compared[position]
             key = (max(relevance[0], relevance[1]), relevance[0], float(closeness[offset]), -position)
             if best is None or key > best[0]:
                 best = (key, position, relevance)
