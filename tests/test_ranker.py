@@ -252,3 +252,34 @@ def test_a_region_rule_shares_one_row_per_text_across_organizations(engine: Matc
         assert matches and all(orgs[m.offer.org_id].region_code == "431224" for m in matches)
         assert [(m.offer.id, m.score) for m in matches] == [(m.offer.id, m.score) for m in alone]
     assert [[m.offer.id for m in ms] for ms in together[:3]] == [[m.offer.id for m in together[0]]] * 3
+
+
+def test_broad_signals_of_a_region_scope_equal_those_of_every_organization(engine: MatchEngine,
+                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """A region rule restricting the block to a few organizations computes the broad signals on those columns
+    only: candidates, features and matches are the same as computed over every organization and then masked."""
+    from dataclasses import replace
+
+    from copark.matching import signals
+
+    regions = ["430111", "431224", "430521"]  # 雨花区, 溆浦县, another county: a third of the firms each
+    orgs = {oid: replace(org, region_code=regions[oid % 3]) for oid, org in engine.orgs.items()}
+    paired = MatchEngine(offers=list(engine.offers), orgs=orgs, ranker=engine.ranker)
+    rule = PairRule(cross_region=True, pairings=(("431224", "430111"),))
+    needs = [ItemDoc(id=600 + i, org_id=3 * (i + 1) + 1, direction="need", kind="product",
+                     text=engine.offers[i * 9].text) for i in range(6)]  # all in 430111 (id % 3 == 1)
+    mask = paired.org_mask(orgs[needs[0].org_id], rule)[None, :]
+    texts = [n.text for n in needs]
+    enabled = frozenset(engine.ranker.enabled)
+    runs = {}
+    for share in (10**9, 2):  # never scoped; scoped (a third of the firms are allowed)
+        monkeypatch.setattr(signals, "SCOPE_SHARE", share)
+        found = paired.signals.candidates(texts, enabled=enabled, allowed=mask)
+        runs[share] = (found, paired.match_many(needs, top=5, rule=rule))
+    (every, every_matches), (scoped, scoped_matches) = runs[10**9], runs[2]
+    assert len(every.rows) and np.array_equal(every.rows, scoped.rows) and np.array_equal(every.cols, scoped.cols)
+    assert all(mask[0, every.cols])
+    for name, values in every.features.items():
+        assert np.allclose(values, scoped.features[name], atol=1e-6), name
+    assert [[(m.offer.id, m.score) for m in ms] for ms in every_matches] == \
+           [[(m.offer.id, m.score) for m in ms] for ms in scoped_matches]

@@ -6,6 +6,7 @@ products, its name), which item-level BM25 cannot: a firm listing 齿轮箱、�
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -19,6 +20,7 @@ from copark.matching.encoders import Encoder
 # Product sims are dense (char unigrams overlap almost everywhere): score queries in blocks to bound memory.
 
 TOP_PRODUCTS = 30  # similar products that vote for industries and co-listed organizations
+SCOPES_KEPT = 4  # organization subsets whose broad matrices are kept (one per region and rule in practice)
 
 
 @dataclass(frozen=True)
@@ -153,15 +155,35 @@ class OrgIndex:
         clean = [fold(text) for text in raw]
         return Queries(raw, clean, self.vectorizer.transform(clean).tocsr())
 
-    def broad(self, q: Queries, *, enabled: frozenset[str]) -> dict[str, np.ndarray]:
-        """Signals computed for every organization (needs × organizations float32): doc, sector, name."""
-        out = {"doc": (q.tfidf @ self.docs).toarray().astype(np.float32)}
+    def broad(self, q: Queries, *, enabled: frozenset[str], scope: np.ndarray | None = None,
+              ) -> dict[str, np.ndarray]:
+        """Signals computed for every organization, or for the organizations `scope` (ascending indexes: those a
+        region rule lets the needs meet), as needs × organizations float32: doc, sector, name."""
+        docs, names, industry_of = self._scoped(scope)
+        out = {"doc": (q.tfidf @ docs).toarray().astype(np.float32, copy=False)}
         if "industry" in enabled:
-            out["sector"] = self._sector(q.tfidf)
+            out["sector"] = self._sector(q.tfidf, industry_of)
         if "surface" in enabled:
-            assert self.name_vectorizer is not None and self.names is not None
-            out["name"] = (self.name_vectorizer.transform(q.clean) @ self.names).toarray().astype(np.float32)
+            assert self.name_vectorizer is not None
+            out["name"] = (self.name_vectorizer.transform(q.clean) @ names).toarray().astype(np.float32, copy=False)
         return out
+
+    def _scoped(self, scope: np.ndarray | None) -> tuple[sparse.csr_matrix, sparse.csr_matrix, np.ndarray]:
+        """(doc, name matrices, industry per organization) of the organizations `scope` (all when None).
+
+        A region rule lets a need meet a fifth of the organizations: products with matrices of those columns
+        cost a fifth. Kept for the last few scopes (one per region and rule; a batch asks the same one).
+        """
+        assert self.names is not None
+        if scope is None:
+            return self.docs, self.names, self.industry_of
+        key = hashlib.blake2b(np.ascontiguousarray(scope, dtype=np.int64).tobytes(), digest_size=16).digest()
+        cache = self.__dict__.setdefault("_scopes", {})
+        if key not in cache:
+            if len(cache) >= SCOPES_KEPT:
+                cache.clear()
+            cache[key] = (self.docs[:, scope].tocsr(), self.names[:, scope].tocsr(), self.industry_of[scope])
+        return cache[key]
 
     def narrow(self, q: Queries, rows: np.ndarray, cols: np.ndarray, *, enabled: frozenset[str],
                ) -> dict[str, np.ndarray]:
@@ -236,14 +258,15 @@ class OrgIndex:
         length = np.log1p(np.asarray([len(text.replace(" ", "")) for text in q.clean], dtype=np.float32))
         return {"cover": cover, "head": np.minimum(has_head, 1.0), "generic": generic[rows], "length": length[rows]}
 
-    def _sector(self, q: sparse.csr_matrix) -> np.ndarray:
-        """TF-IDF cosine of the need to everything the organization's industry makes (0 when unknown)."""
-        result = np.zeros((q.shape[0], len(self.orgs)), dtype=np.float32)
+    def _sector(self, q: sparse.csr_matrix, industry_of: np.ndarray) -> np.ndarray:
+        """TF-IDF cosine of the need to everything the organization's industry makes (0 when unknown), for the
+        organizations whose industries are `industry_of`."""
+        result = np.zeros((q.shape[0], len(industry_of)), dtype=np.float32)
         if self.sectors is None or not self.sectors.shape[1]:
             return result
-        sims = (q @ self.sectors).toarray().astype(np.float32)
-        known = self.industry_of >= 0
-        result[:, known] = sims[:, self.industry_of[known]]
+        sims = (q @ self.sectors).toarray().astype(np.float32, copy=False)
+        known = industry_of >= 0
+        result[:, known] = sims[:, industry_of[known]]
         return result
 
     def product_similarity(self, q: Queries, row: int, cols: np.ndarray) -> list[np.ndarray]:

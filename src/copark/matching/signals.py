@@ -147,8 +147,8 @@ class SignalIndex:
         Broad signals (doc, sector, name, bm25, chain) are computed for every organization; the top organizations
         of each (LEARNING.nominate, among `allowed`: needs × organizations, or one row for all) are the candidates.
         Narrow signals (maxsim, industry, dense, surface) are computed for the candidates only. Each ranked signal
-        also enters scaled by the need's best (broad: among all organizations; narrow: among its candidates) and
-        as the log of its rank among the need's candidates.
+        also enters scaled by the need's best (broad: among the allowed organizations; narrow: among its
+        candidates) and as the log of its rank among the need's candidates.
 
         Needs asking the same text among the same allowed organizations get the same candidates and features, so
         with `merge` they are computed once: rows of the result are such groups, `group[i]` is need i's row (a
@@ -160,14 +160,24 @@ class SignalIndex:
         texts = [asked[i] for i in firsts]
         if allowed is not None and len(allowed) > 1:
             allowed = allowed[firsts]
+        # one region rule for the whole block, leaving few organizations: broad signals for those columns only
+        scope = None
+        if allowed is not None and len(allowed) == 1 and SCOPE_SHARE * int(allowed[0].sum()) < len(self.profiles):
+            scope = np.flatnonzero(allowed[0])
         q = self.orgs.queries(texts)
-        broad = switched(self.orgs.broad(q, enabled=enabled), enabled)
-        broad.update(self._item_level(texts, enabled))
-        rows, cols = _nominate(broad, len(texts), len(self.profiles), allowed)
+        broad = switched(self.orgs.broad(q, enabled=enabled, scope=scope), enabled)
+        broad.update(self._item_level(texts, enabled, scope))
+        if scope is None:
+            rows, cols = _nominate(broad, len(texts), len(self.profiles), allowed)
+            best = {name: _best_allowed(values, allowed) for name, values in broad.items()}
+        else:
+            rows, at = _nominate(broad, len(texts), len(scope), None)
+            best = {name: values.max(axis=1) for name, values in broad.items()}
+            cols = scope[at]  # ascending: the pairs stay sorted by need, then organization
         features: dict[str, np.ndarray] = {}
         for name, values in broad.items():
-            features[name] = values[rows, cols]
-            features[f"{name}_scaled"] = features[name] / np.maximum(values.max(axis=1), 1e-6)[rows]
+            features[name] = values[rows, cols if scope is None else at]
+            features[f"{name}_scaled"] = features[name] / np.maximum(best[name], 1e-6)[rows]
         for name, values in switched(self.orgs.narrow(q, rows, cols, enabled=enabled), enabled).items():
             features[name] = values
             if name in RANKED_NARROW:
@@ -176,8 +186,10 @@ class SignalIndex:
             features[f"{name}_rank"] = np.log1p(_within_need(features[name], rows, len(texts))[1]).astype(np.float32)
         return Candidates(rows, cols, features, group)
 
-    def _item_level(self, texts: Sequence[str], enabled: frozenset[str]) -> dict[str, np.ndarray]:
-        """bm25: each organization's best BM25 offer; chain: its best chain link answering the need."""
+    def _item_level(self, texts: Sequence[str], enabled: frozenset[str], scope: np.ndarray | None = None,
+                    ) -> dict[str, np.ndarray]:
+        """bm25: each organization's best BM25 offer; chain: its best chain link answering the need (for the
+        organizations `scope`, or all)."""
         n = len(self.profiles)
         out: dict[str, np.ndarray] = {}
         if "bm25" in enabled:
@@ -193,8 +205,12 @@ class SignalIndex:
                 pool, strength = self.chain_pool(text)
                 if len(pool):
                     np.maximum.at(out["chain"][row], self.offer_org[pool], strength)
-        return out
+        return out if scope is None else {name: values[:, scope] for name, values in out.items()}
 
+
+#: A region rule letting a block meet fewer than 1/SCOPE_SHARE of the organizations restricts the broad signals to
+#: them (their matrices' columns kept per rule): a park's partner region is a fifth of a province or less.
+SCOPE_SHARE = 2
 
 #: Narrow signals that also enter scaled and ranked (among the need's candidates).
 RANKED_NARROW = frozenset({"maxsim", "industry", "dense"})
@@ -233,6 +249,13 @@ def _merged(texts: Sequence[str], allowed: np.ndarray | None) -> tuple[np.ndarra
             firsts.append(i)
         group[i] = seen[key]
     return group, firsts
+
+
+def _best_allowed(values: np.ndarray, allowed: np.ndarray | None) -> np.ndarray:
+    """Each need's best value among the organizations it may meet (`allowed`: one row for all, or one per need)."""
+    if allowed is None:
+        return values.max(axis=1)
+    return np.where(allowed, values, 0.0).max(axis=1)
 
 
 def _nominate(broad: dict[str, np.ndarray], n_needs: int, n_orgs: int, allowed: np.ndarray | None,
