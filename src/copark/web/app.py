@@ -56,6 +56,18 @@ def _error_page(request: Request, error: CoparkError, status: int) -> Response:
     return render(request, "error.html", who, status_code=status, error=error.problem, problems=problems)
 
 
+def worker_app() -> FastAPI:
+    """The app of one `copark serve --workers N` process (uvicorn imports it by name in each worker): the workspace
+    of COPARK_DATABASE_URL, which serve sets to its own before starting them.
+
+    What several processes share lives in the database: the cookie signing key (made before the workers start),
+    sessions and their CSRF tokens, API tokens, failed sign-ins (login rate limiting) and inquiries (their rate
+    limit). What each process keeps in memory is derived and checked against the database's counters before use:
+    the chain graph (kb tables' version) and the organizations on chain nodes (lists_version), so a worker never
+    serves another's stale copy; each builds its own, once."""
+    return create_app(Workspace.open())
+
+
 def create_app(workspace: Workspace, *, vendor_dir: Path | None = None, secure_cookies: bool = False) -> FastAPI:
     """The web workspace and REST API on `workspace`'s database."""
     from copark.services import accounts
