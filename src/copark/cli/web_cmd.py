@@ -73,7 +73,7 @@ def register(app: GuardedTyper) -> None:
         try:
             import uvicorn
 
-            from copark.web.app import create_app
+            from copark.web.app import create_app, warm_up
         except ModuleNotFoundError as error:
             raise CoparkError(t("serve.missing", name=error.name), t("serve.missing.fix")) from None
         if not 0 < port < 65536:
@@ -89,7 +89,9 @@ def register(app: GuardedTyper) -> None:
                 raise CoparkError(t("serve.workers_memory"), t("serve.workers_memory.fix"))
             console.print(t("serve.starting", host=host, port=port, url=workspace.url), markup=False, soft_wrap=True)
             if workers == 1:
-                uvicorn.run(create_app(workspace), host=host, port=port, log_level=log_level)
+                app = create_app(workspace)
+                warm_up(app)
+                uvicorn.run(app, host=host, port=port, log_level=log_level)
                 return
             _prepare_workers(workspace)
             console.print(t("serve.workers", workers=workers), markup=False)

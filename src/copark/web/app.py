@@ -65,7 +65,24 @@ def worker_app() -> FastAPI:
     limit). What each process keeps in memory is derived and checked against the database's counters before use:
     the chain graph (kb tables' version) and the organizations on chain nodes (lists_version), so a worker never
     serves another's stale copy; each builds its own, once."""
-    return create_app(Workspace.open())
+    app = create_app(Workspace.open())
+    warm_up(app)
+    return app
+
+
+def warm_up(app: FastAPI) -> None:
+    """Do before the first request what the first request of each page would otherwise pay: import the matching
+    modules the 对接机会 pages name (~4 s: they load scikit-learn) and compile every template. A server process
+    accepts connections only after this, so no user (and no benchmark client) waits on a cold process."""
+    import copark.services.opportunities  # noqa: F401 - imported for its side effect: loaded once, here
+    from copark.knowledge.industries import builtin_industries
+    from copark.parsing.regions import builtin_regions
+
+    builtin_industries()
+    builtin_regions()
+    env = app.state.templates.env
+    for name in env.list_templates(extensions=["html"]):
+        env.get_template(name)
 
 
 def create_app(workspace: Workspace, *, vendor_dir: Path | None = None, secure_cookies: bool = False) -> FastAPI:
