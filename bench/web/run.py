@@ -174,9 +174,12 @@ async def _drive(base: str, username: str, password: str, paths: dict[str, str],
 
 
 def bench_large(folder: Path, orgs: int, items: int, opportunities: int, requests: int, concurrency: int,
-                workers: int = 1) -> dict:
+                workers: int = 1, reuse: bool = False) -> dict:
     url = f"sqlite:///{folder / 'large.sqlite'}"
-    built = build_large(url, orgs, items, opportunities)
+    if reuse and (folder / "large.sqlite").is_file():
+        built = {"organizations": orgs, "items": items, "opportunities": opportunities, "reused": True}
+    else:
+        built = build_large(url, orgs, items, opportunities)
     admin_paths = {
         "list": "/orgs", "list_page_deep": f"/orgs?after={orgs // 2}", "list_api": "/api/orgs?limit=200",
         "search_name": "/orgs?q=恒通", "search_product_common": "/orgs?q=过滤海绵",
@@ -249,6 +252,8 @@ def main(argv: list[str] | None = None) -> dict:
                         help="copark serve --workers (2: both cores of the machine the figures were measured on)")
     parser.add_argument("--skip-demo", action="store_true")
     parser.add_argument("--skip-large", action="store_true")
+    parser.add_argument("--reuse", action="store_true",
+                        help="drive the large.sqlite an earlier run left in --folder (same sizes) instead of building it")
     parser.add_argument("--folder", type=Path, help="where the databases go (default: a temporary folder)")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="copark-web-bench-") as tmp:
@@ -259,7 +264,7 @@ def main(argv: list[str] | None = None) -> dict:
             result["demo"] = bench_demo(folder, args.requests, args.workers)
         if not args.skip_large:
             result["large"] = bench_large(folder, args.orgs, args.items, args.opportunities, args.requests,
-                                          args.concurrency, args.workers)
+                                          args.concurrency, args.workers, args.reuse)
     print(json.dumps(result, ensure_ascii=False, indent=1))
     return result
 

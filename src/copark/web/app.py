@@ -73,7 +73,13 @@ def worker_app() -> FastAPI:
 def warm_up(app: FastAPI) -> None:
     """Do before the first request what the first request of each page would otherwise pay: import the matching
     modules the 对接机会 pages name (~4 s: they load scikit-learn) and compile every template. A server process
-    accepts connections only after this, so no user (and no benchmark client) waits on a cold process."""
+    accepts connections only after this, so no user (and no benchmark client) waits on a cold process.
+
+    Then everything loaded so far (~220k objects, mostly modules) is moved out of the garbage collector's sight
+    (gc.freeze): they live as long as the process, and each full collection walked them all, a ~140 ms pause every
+    ten or so 对接机会 requests at the bench/web scale, ~20 ms after the freeze."""
+    import gc
+
     import copark.services.opportunities  # noqa: F401 - imported for its side effect: loaded once, here
     from copark.knowledge.industries import builtin_industries
     from copark.parsing.regions import builtin_regions
@@ -83,6 +89,8 @@ def warm_up(app: FastAPI) -> None:
     env = app.state.templates.env
     for name in env.list_templates(extensions=["html"]):
         env.get_template(name)
+    gc.collect()
+    gc.freeze()
 
 
 def create_app(workspace: Workspace, *, vendor_dir: Path | None = None, secure_cookies: bool = False) -> FastAPI:
