@@ -325,11 +325,6 @@ class Side(NamedTuple):
     contact: str | None
 
 
-# Made once: building five aliases (and their column proxies) per request cost ~3 ms of Python.
-_ALIASES = (aliased(Organization, name="need_org"), aliased(Organization, name="offer_org"),
-            aliased(Item, name="need_item"), aliased(Item, name="offer_item"), aliased(DockingRecord, name="other"))
-
-
 def _side_columns(org: Any) -> tuple[Any, ...]:
     return (org.id, org.name, org.region_code, org.industry_code, org.employees, org.contact)
 
@@ -346,7 +341,12 @@ def find_opportunities(*, session: Session, regions: RegionTable | None = None, 
     admits; `pushed_only`: only those with a record past 推荐; `kind`: of either side; `score`: [low, high);
     `industry`: code prefixes of either organization; `area`: a region either organization lies in."""
     regions = regions or builtin_regions()
-    need_org, offer_org, need_item, offer_item, other = _ALIASES
+    # Aliases made per call (~3 ms): shared module-level ones were in the code when a bench/web run saw one server
+    # process stuck for minutes on this page's row query, and their lazily built column proxies are shared between
+    # threads; not shown to be the cause, but not worth the risk.
+    need_org, offer_org = aliased(Organization, name="need_org"), aliased(Organization, name="offer_org")
+    need_item, offer_item = aliased(Item, name="need_item"), aliased(Item, name="offer_item")
+    other = aliased(DockingRecord, name="other")
     newest = select(func.max(other.id)).where(
         other.need_item_id.is_not_distinct_from(Opportunity.need_item_id),
         other.offer_item_id.is_not_distinct_from(Opportunity.offer_item_id),
