@@ -102,3 +102,31 @@ def test_a_withdrawn_offer_places_nobody(workspace: Workspace, graph: ChainGraph
     with workspace.transaction() as session:
         index = organization_index(org_offers(session=session), graph=graph)
     assert [o.name for o in index["分子筛"]] == ["雨花分子筛公司"]  # 溆浦分子筛厂 withdrew its only offer
+
+
+def test_org_offers_reads_what_listed_texts_lists(workspace: Workspace) -> None:
+    """org_offers (plain columns, for 100k organizations) keeps listed_texts's rule: products, then offers in id
+    order; needs, withdrawn offers and unreviewed or dismissed inferred offers left out."""
+    import datetime as dt
+
+    from sqlalchemy import select
+
+    from copark.core.vocab import Direction
+    from copark.services.knowledge import listed_texts
+
+    add_orgs(workspace)
+    with workspace.transaction() as session:
+        session.add(Organization(name="混合清单厂", norm_name="混合清单", region_code="431224", products=["电机", 7],
+                                 items=[Item(direction="offer", text="铜线"),
+                                        Item(direction="offer", text="压缩机", origin="inferred", status="accepted"),
+                                        Item(direction="offer", text="过滤棉", origin="inferred", status="proposed"),
+                                        Item(direction="offer", text="风扇", origin="inferred", status="dismissed"),
+                                        Item(direction="offer", text="旧产品", withdrawn_at=dt.datetime(2026, 12, 1)),
+                                        Item(direction="need", text="分子筛"),
+                                        Item(direction="offer", text="分子筛")]))
+    with workspace.transaction() as session:
+        found = org_offers(session=session)
+        orgs = list(session.scalars(select(Organization).order_by(Organization.id)))
+        assert [(o.id, o.name, o.region_code, o.texts) for o in found] == [
+            (o.id, o.name, o.region_code, tuple(listed_texts(o, Direction.offer))) for o in orgs]
+    assert found[-1].texts == ("电机", "7", "铜线", "压缩机", "分子筛")

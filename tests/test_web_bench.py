@@ -15,9 +15,10 @@ _spec.loader.exec_module(web_bench)
 
 def test_web_bench_smoke(tmp_path) -> None:
     result = web_bench.main(["--orgs", "300", "--items", "3000", "--opportunities", "500", "--requests", "2",
-                             "--concurrency", "2", "--skip-demo", "--folder", str(tmp_path)])
+                             "--concurrency", "2", "--workers", "2", "--skip-demo", "--folder", str(tmp_path)])
     large = result["large"]
     assert large["organizations"] == 300 and large["items"] == 3000 and large["opportunities"] == 500
+    assert large["workers"] == 2
     assert set(large["pages"]) >= {"list", "search_name", "search_pinyin", "search_rare", "search_one_char",
                                    "filter_region", "opportunities", "operator_opportunities", "operator_search"}
     for figures in large["pages"].values():

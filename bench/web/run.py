@@ -19,6 +19,7 @@ import os
 import platform
 import random
 import re
+import signal
 import socket
 import subprocess
 import sys
@@ -114,11 +115,11 @@ def build_large(url: str, orgs: int, items: int, opportunities: int = 100_000, s
 class Server:
     """A real `copark serve` on a free loopback port."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, workers: int = 1) -> None:
         self.port = _free_port()
         self.base = f"http://127.0.0.1:{self.port}"
-        self.process = subprocess.Popen([COPARK, "-d", url, "serve", "--port", str(self.port)],
-                                        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        self.process = subprocess.Popen([COPARK, "-d", url, "serve", "--port", str(self.port), "--workers", str(workers)],
+                                        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
         for _ in range(1200):  # readiness poll
             try:
                 urllib.request.urlopen(self.base + "/login", timeout=1)
@@ -131,7 +132,11 @@ class Server:
 
     def stop(self) -> None:
         self.process.terminate()
-        self.process.wait(timeout=30)
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:  # a worker stuck in a request: end the server's own process group
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(timeout=30)
 
 
 def _server_ms(response) -> float:  # noqa: ANN001
@@ -173,9 +178,13 @@ async def _drive(base: str, username: str, password: str, paths: dict[str, str],
         return out
 
 
-def bench_large(folder: Path, orgs: int, items: int, opportunities: int, requests: int, concurrency: int) -> dict:
+def bench_large(folder: Path, orgs: int, items: int, opportunities: int, requests: int, concurrency: int,
+                workers: int = 1, reuse: bool = False) -> dict:
     url = f"sqlite:///{folder / 'large.sqlite'}"
-    built = build_large(url, orgs, items, opportunities)
+    if reuse and (folder / "large.sqlite").is_file():
+        built = {"organizations": orgs, "items": items, "opportunities": opportunities, "reused": True}
+    else:
+        built = build_large(url, orgs, items, opportunities)
     admin_paths = {
         "list": "/orgs", "list_page_deep": f"/orgs?after={orgs // 2}", "list_api": "/api/orgs?limit=200",
         "search_name": "/orgs?q=恒通", "search_product_common": "/orgs?q=过滤海绵",
@@ -189,17 +198,17 @@ def bench_large(folder: Path, orgs: int, items: int, opportunities: int, request
     }
     operator_paths = {"operator_list": "/orgs", "operator_search": "/orgs?q=过滤海绵",
                       "operator_opportunities": "/opportunities"}
-    server = Server(url)
+    server = Server(url, workers)
     try:
         figures = asyncio.run(_drive(server.base, "bench-admin", PASSWORD, admin_paths, requests, concurrency))
         figures |= asyncio.run(_drive(server.base, "bench-operator", PASSWORD, operator_paths, requests,
                                       concurrency))
     finally:
         server.stop()
-    return {**built, "concurrency": concurrency, "pages": figures}
+    return {**built, "concurrency": concurrency, "workers": workers, "pages": figures}
 
 
-def bench_demo(folder: Path, requests: int) -> dict:
+def bench_demo(folder: Path, requests: int, workers: int = 1) -> dict:
     from copark import api
     from copark.demo import DEMO_PASSWORD
     from copark.services.access import Actor
@@ -220,7 +229,7 @@ def bench_demo(folder: Path, requests: int) -> dict:
              "清单导入": "/import", "对接机会": "/opportunities", "对接记录": "/docking", "对接记录详情": f"/docking/{record}",
              "产业链": "/chain?q=制氧机", "api_dashboard": "/api/dashboard", "api_orgs": "/api/orgs",
              "api_opportunities": "/api/opportunities"}
-    server = Server(url)
+    server = Server(url, workers)
     try:
         return asyncio.run(_drive(server.base, "demo-operator", DEMO_PASSWORD, paths, requests, 1))
     finally:
@@ -244,8 +253,12 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--opportunities", type=int, default=100_000)
     parser.add_argument("--requests", type=int, default=40, help="requests per page (after one warm-up)")
     parser.add_argument("--concurrency", type=int, default=4, help="concurrent clients for the large workspace")
+    parser.add_argument("--workers", type=int, default=2,
+                        help="copark serve --workers (2: both cores of the machine the figures were measured on)")
     parser.add_argument("--skip-demo", action="store_true")
     parser.add_argument("--skip-large", action="store_true")
+    parser.add_argument("--reuse", action="store_true",
+                        help="drive the large.sqlite an earlier run left in --folder (same sizes) instead of building it")
     parser.add_argument("--folder", type=Path, help="where the databases go (default: a temporary folder)")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="copark-web-bench-") as tmp:
@@ -253,10 +266,10 @@ def main(argv: list[str] | None = None) -> dict:
         folder.mkdir(parents=True, exist_ok=True)
         result: dict = {"machine": machine()}
         if not args.skip_demo:
-            result["demo"] = bench_demo(folder, args.requests)
+            result["demo"] = bench_demo(folder, args.requests, args.workers)
         if not args.skip_large:
             result["large"] = bench_large(folder, args.orgs, args.items, args.opportunities, args.requests,
-                                          args.concurrency)
+                                          args.concurrency, args.workers, args.reuse)
     print(json.dumps(result, ensure_ascii=False, indent=1))
     return result
 

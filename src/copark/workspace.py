@@ -65,5 +65,11 @@ class Workspace:
             records[r.code] = RegionRecord(r.code, r.name, r.level, r.parent_code, r.longitude, r.latitude)
         return RegionTable(list(records.values()))
 
+    @property
+    def shared_between_processes(self) -> bool:
+        """Whether other processes opening `url` see this same database (not so for an in-memory SQLite one)."""
+        url = self.engine.url
+        return url.get_backend_name() != "sqlite" or url.database not in (None, "", ":memory:")
+
     def close(self) -> None:
         self.engine.dispose()

@@ -7,7 +7,7 @@ from typing import Any
 
 from copark.core.errors import CoparkError
 from copark.locale import t
-from copark.services.access import Actor, Forbidden, contacts_seen, visible_orgs
+from copark.services.access import Actor, Forbidden, contacts_seen, org_scope
 from copark.workspace import Workspace
 
 from .parties import Party, party
@@ -89,7 +89,7 @@ def list_opportunities(*, workspace: Workspace, actor: Actor | None = None, org:
         org_id = find_organization(session=session, ref=org).id if org is not None else None
         prefixes = _industry_codes(session, industry) if industry and industry.strip() else None
         found = find_opportunities(session=session, regions=regions, need_org_id=org_id,
-                                   visible=visible_orgs(session, actor), pushed_only=actor.is_org_user,
+                                   visible=org_scope(session, actor), pushed_only=actor.is_org_user,
                                    mode=mode or None, kind=kind or None, score=band, industry=prefixes, area=area,
                                    opportunity_id=opportunity_id, limit=limit)
         seen = contacts_seen(session, actor, {o for v, *_ in found for o in (v.need_org_id, v.offer_org_id)})

@@ -9,7 +9,7 @@ from copark.core.errors import CoparkError
 from copark.core.vocab import Direction, InferredStatus, ItemKind, OrgKind, Origin
 from copark.locale import label, labels, parse_label, t
 from copark.services import audit
-from copark.services.access import Actor, check_org, mask_contact, sees_contacts, size_band, visible_orgs
+from copark.services.access import Actor, check_org, mask_contact, org_scope, sees_contacts, size_band
 from copark.workspace import Workspace
 
 SEARCH_MAX = 100
@@ -123,7 +123,7 @@ def list_organizations(*, workspace: Workspace, actor: Actor | None = None, sear
     regions = workspace.regions
     region_record = regions.resolve(region) if region and region.strip() else None
     with workspace.transaction() as session:
-        found = find(session=session, visible=visible_orgs(session, actor), text=search, region=region_record,
+        found = find(session=session, scope=org_scope(session, actor), text=search, region=region_record,
                      industry=industry, kind=kind_value, limit=limit, after=after)
     rows = found.rows
     return OrgPage([OrgRow(r.id, r.name, r.kind, _label(OrgKind, r.kind),

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from copark.locale import t
 from copark.parsing.regions import RegionTable
 from copark.services.access import Actor, mask_contact, sees_contacts, size_band
 from copark.storage.tables import Organization
+
+if TYPE_CHECKING:  # services.opportunities loads the matching engine
+    from copark.services.opportunities import Side
 
 
 @dataclass
@@ -24,6 +29,7 @@ class Party:
     anonymous: bool
 
 
+@lru_cache(maxsize=4096)  # a page of 200 opportunities names 400 sides, from a few dozen industries
 def _industry_name(code: str | None) -> str:
     from copark.knowledge.industries import builtin_industries
 
@@ -34,7 +40,7 @@ def _industry_name(code: str | None) -> str:
     return division.name if division else (table.name(code) or code)
 
 
-def party(session, actor: Actor, org: Organization | None, regions: RegionTable, *,  # noqa: ANN001
+def party(session, actor: Actor, org: Organization | Side | None, regions: RegionTable, *,  # noqa: ANN001
           reveal: bool, contacts: bool | None = None) -> Party:
     """How `actor` sees `org` as a side: its own organization and revealed counterparts are named. `contacts`:
     whether the actor sees its contacts (access.sees_contacts, asked when None)."""

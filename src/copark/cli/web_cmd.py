@@ -68,19 +68,49 @@ def register(app: GuardedTyper) -> None:
 
     @app.command("serve", help=t("serve.help"))
     def serve(host: Annotated[str, typer.Option("--host", help=t("serve.opt.host"))] = "127.0.0.1",
-              port: Annotated[int, typer.Option("--port", help=t("serve.opt.port"))] = 8000) -> None:
+              port: Annotated[int, typer.Option("--port", help=t("serve.opt.port"))] = 8000,
+              workers: Annotated[int, typer.Option("--workers", help=t("serve.opt.workers"))] = 1) -> None:
         try:
             import uvicorn
 
-            from copark.web.app import create_app
+            from copark.web.app import create_app, warm_up
         except ModuleNotFoundError as error:
             raise CoparkError(t("serve.missing", name=error.name), t("serve.missing.fix")) from None
         if not 0 < port < 65536:
             raise CoparkError(t("option.not_positive", option="--port", value=port),
                               t("option.not_positive.fix", option="--port", example=8000))
+        if workers < 1:
+            raise CoparkError(t("option.not_positive", option="--workers", value=workers),
+                              t("option.not_positive.fix", option="--workers", example=2))
         workspace = open_workspace()
-        console.print(t("serve.starting", host=host, port=port, url=workspace.url), markup=False, soft_wrap=True)
+        log_level = "warning" if not state.debug else "info"
         try:
-            uvicorn.run(create_app(workspace), host=host, port=port, log_level="warning" if not state.debug else "info")
+            if workers > 1 and not workspace.shared_between_processes:
+                raise CoparkError(t("serve.workers_memory"), t("serve.workers_memory.fix"))
+            console.print(t("serve.starting", host=host, port=port, url=workspace.url), markup=False, soft_wrap=True)
+            if workers == 1:
+                app = create_app(workspace)
+                warm_up(app)
+                uvicorn.run(app, host=host, port=port, log_level=log_level)
+                return
+            _prepare_workers(workspace)
+            console.print(t("serve.workers", workers=workers), markup=False)
+            uvicorn.run("copark.web.app:worker_app", factory=True, workers=workers, host=host, port=port,
+                        log_level=log_level)
         finally:
             workspace.close()
+
+
+def _prepare_workers(workspace) -> None:  # noqa: ANN001 - a Workspace
+    """What every worker process must share is settled once, here, before they start: the schema is upgraded (by
+    opening the workspace) and the cookie signing key exists in the database, so no two workers race to make one
+    (each would sign cookies the other rejects). The workers open the same database through the environment."""
+    import os
+
+    from copark.services import accounts
+
+    with workspace.transaction() as session:
+        accounts.secret_key(session=session)
+    os.environ["COPARK_DATABASE_URL"] = workspace.url
+    if workspace.files_root is not None:
+        os.environ["COPARK_FILES_DIR"] = str(workspace.files_root)

@@ -83,12 +83,17 @@ def organization_index(orgs: Iterable[OrgOffers], *, graph: ChainGraph,
     """Node name → organizations whose products or offers name that node clearly (MIN_ORG_MATCH)."""
     regions = regions or builtin_regions()
     index: dict[str, list[OrgAtNode]] = {}
+    # Many organizations list the same texts (a product range, a common offer): each distinct text is placed once.
+    named: dict[str, list[str]] = {}
     for org in orgs:
         region = regions.by_code.get(org.region_code or "")
         region_name = region.name if region else (org.region_code or t("chain.region_unknown"))
         placed: set[str] = set()
         for text in dict.fromkeys(org.texts):
-            for name in nodes_named(graph, text):
+            nodes = named.get(text)
+            if nodes is None:
+                nodes = named[text] = nodes_named(graph, text)
+            for name in nodes:
                 if name not in placed:
                     placed.add(name)
                     index.setdefault(name, []).append(OrgAtNode(org.id, org.name, org.region_code, region_name, text))

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import ColumnElement, Select, false, or_, select
 from sqlalchemy.orm import Session
@@ -75,23 +77,38 @@ def within(code, area: str) -> ColumnElement[bool]:  # noqa: ANN001 - a column
     return code == area
 
 
-def park_condition(park: Park) -> ColumnElement[bool]:
-    """org_in_park as a condition on the organization table, so a park's organizations are selected in SQL."""
-    clauses = [Organization.park_id == park.id]
-    clauses += [within(Organization.region_code, area) for area in (park.region_code, park.partner_region_code)
-                if area]
+def park_condition(park: Park, org: Any = Organization) -> ColumnElement[bool]:
+    """org_in_park as a condition on the organization table (or an alias of it, `org`), so a park's organizations
+    are selected in SQL."""
+    clauses = [org.park_id == park.id]
+    clauses += [within(org.region_code, area) for area in (park.region_code, park.partner_region_code) if area]
     return or_(*clauses)
+
+
+#: Which organizations an actor may open, as a condition on an organization table or alias passed to it.
+OrgScope = Callable[[Any], ColumnElement[bool]]
+
+
+def org_scope(session: Session, actor: Actor) -> OrgScope | None:
+    """The organizations the actor may open as a condition checked on the organization rows a query reads (None:
+    all). Unlike an `IN (SELECT id …)` of visible_orgs, no query first builds the set of a park's ids (~20k at
+    the bench/web scale, ~35 ms each time a query names it); the park is looked up once."""
+    if actor.role in (Role.admin, Role.viewer):
+        return None
+    if actor.role == Role.operator:
+        park = session.get(Park, actor.park_id) if actor.park_id else None
+        if park is None:
+            return lambda org: false()
+        return lambda org: park_condition(park, org)
+    if not actor.organization_id:
+        return lambda org: false()
+    return lambda org: org.id == actor.organization_id
 
 
 def visible_orgs(session: Session, actor: Actor) -> Select[tuple[int]] | None:
     """The ids of the organizations the actor may open as a subquery to filter with (None: all)."""
-    if actor.role in (Role.admin, Role.viewer):
-        return None
-    query = select(Organization.id)
-    if actor.role == Role.operator:
-        park = session.get(Park, actor.park_id) if actor.park_id else None
-        return query.where(park_condition(park) if park is not None else false())
-    return query.where(Organization.id == actor.organization_id if actor.organization_id else false())
+    scope = org_scope(session, actor)
+    return None if scope is None else select(Organization.id).where(scope(Organization))
 
 
 def visible_org_ids(session: Session, actor: Actor) -> set[int] | None:

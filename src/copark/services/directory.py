@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select, true
+from sqlalchemy import ColumnElement, and_, false, func, or_, select, true
 from sqlalchemy.orm import Session
 
 from copark.parsing.regions import RegionRecord
+from copark.services.access import OrgScope
 from copark.services.catalog import OrgSummary, _region_prefix
 from copark.services.items import LISTED
 from copark.services.search import COUNT_CAP, first_ids, matches
@@ -42,11 +43,11 @@ class Found:
     capped: bool = False
 
 
-def search(*, session: Session, visible: Select[tuple[int]] | None = None, text: str | None = None,
+def search(*, session: Session, scope: OrgScope | None = None, text: str | None = None,
            region: RegionRecord | None = None, industry: str | None = None, kind: str | None = None,
            limit: int = 200, after: int | None = None) -> Found:
     """Organizations the filters select (text: services.search.matches), the first `limit` of them by id (after
-    id `after`, for the next page) and how many match; `visible` (ids, None: all) bounds the result."""
+    id `after`, for the next page) and how many match; `scope` (access.org_scope, None: all) bounds the result."""
     where: list[ColumnElement[bool]] = []
     if region is not None:
         where.append(Organization.region_code.like(_region_prefix(region) + "%"))
@@ -56,8 +57,8 @@ def search(*, session: Session, visible: Select[tuple[int]] | None = None, text:
         prefixes = _industry_codes(session, industry)
         code = func.ltrim(func.coalesce(Organization.industry_code, ""), _LETTERS)
         where.append(false() if prefixes == ("\0",) else or_(*(code.like(p + "%") for p in prefixes)))
-    if visible is not None:
-        where.append(Organization.id.in_(visible))
+    if scope is not None:
+        where.append(scope(Organization))
     condition = and_(true(), *where)
     columns = (Organization.id, Organization.name, Organization.kind, Organization.region_code,
                Organization.industry_code, Organization.source)

@@ -6,12 +6,12 @@ import datetime as dt
 from enum import StrEnum
 
 from sqlalchemy import or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from copark.core.errors import CoparkError
 from copark.locale import t
 from copark.services import audit
-from copark.services.access import Actor, Forbidden, NotFound, may_open, park_of, visible_orgs
+from copark.services.access import Actor, Forbidden, NotFound, may_open, org_scope, park_of, visible_orgs
 from copark.services.items import now
 from copark.storage.tables import (
     CreditLine,
@@ -118,9 +118,13 @@ def list_records(*, session: Session, actor: Actor, stage: str | None = None) ->
     query = select(DockingRecord).order_by(DockingRecord.updated_at.desc(), DockingRecord.id.desc())
     if stage:
         query = query.where(DockingRecord.stage == parse_stage(stage).value)
-    visible = visible_orgs(session, actor)
-    if visible is not None:
-        query = query.where(or_(DockingRecord.need_org_id.in_(visible), DockingRecord.offer_org_id.in_(visible)))
+    scope = org_scope(session, actor)
+    if scope is not None:
+        # Each side checked on its own row (no set of the park's ids built, once per side, first).
+        need_org, offer_org = aliased(Organization), aliased(Organization)
+        query = (query.outerjoin(need_org, need_org.id == DockingRecord.need_org_id)
+                 .outerjoin(offer_org, offer_org.id == DockingRecord.offer_org_id)
+                 .where(or_(scope(need_org), scope(offer_org))))
         if actor.is_org_user:
             query = query.where(DockingRecord.stage != Stage.recommended.value)
     return list(session.scalars(query))

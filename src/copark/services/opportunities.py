@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import ColumnElement, Select, delete, exists, false, func, or_, select
+from sqlalchemy import ColumnElement, delete, exists, false, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from copark.core.errors import CoparkError
@@ -21,7 +21,7 @@ from copark.matching.ranker import RANKER_VERSION, LearnedRanker
 from copark.matching.retrieval import head_word
 from copark.matching.signals import SIGNALS
 from copark.parsing.regions import RegionTable, builtin_regions
-from copark.services.access import park_of, within
+from copark.services.access import OrgScope, park_of, within
 from copark.services.items import LISTED
 from copark.services.organizations import find_organization
 from copark.storage.tables import (
@@ -313,21 +313,40 @@ def list_opportunities(*, session: Session, org: str | None = None, top: int | N
 _LETTERS = "ABCDEFGHIJKLMNOPQRST"
 
 
+class Side(NamedTuple):
+    """What a page shows of one side's organization (api.parties.party reads these), read as plain columns: building
+    ORM objects for the two organizations of each of 200 rows was a third of the 对接机会 page's time (bench/web)."""
+
+    id: int
+    name: str
+    region_code: str | None
+    industry_code: str | None
+    employees: int | None
+    contact: str | None
+
+
+def _side_columns(org: Any) -> tuple[Any, ...]:
+    return (org.id, org.name, org.region_code, org.industry_code, org.employees, org.contact)
+
+
 def find_opportunities(*, session: Session, regions: RegionTable | None = None, need_org_id: int | None = None,
-                       visible: Select[tuple[int]] | None = None, pushed_only: bool = False, mode: str | None = None,
+                       visible: OrgScope | None = None, pushed_only: bool = False, mode: str | None = None,
                        kind: str | None = None, score: tuple[float, float] | None = None,
                        industry: tuple[str, ...] | None = None, area: str | None = None,
                        opportunity_id: int | None = None, limit: int | None = None,
-                       ) -> list[tuple[OpportunityView, DockingRecord | None, Organization | None, Organization | None]]:
+                       ) -> list[tuple[OpportunityView, DockingRecord | None, Side | None, Side | None]]:
     """Stored opportunities, best first (score, then id), that every filter given selects, each with the newest
-    docking record of its pair and the two organizations; only the `limit` shown are turned into views. Opportunities marked not relevant are
-    left out. `visible`: ids one side must be among; `pushed_only`: only those with a record past 推荐; `kind`: of
-    either side; `score`: [low, high); `industry`: code prefixes of either organization; `area`: a region either
-    organization lies in."""
+    docking record of its pair and the two organizations; only the `limit` shown are turned into views. Opportunities
+    marked not relevant are left out. `visible`: one side must be an organization this scope (access.org_scope)
+    admits; `pushed_only`: only those with a record past 推荐; `kind`: of either side; `score`: [low, high);
+    `industry`: code prefixes of either organization; `area`: a region either organization lies in."""
     regions = regions or builtin_regions()
-    need_org, offer_org = aliased(Organization), aliased(Organization)
-    need_item, offer_item = aliased(Item), aliased(Item)
-    other = aliased(DockingRecord)
+    # Aliases made per call (~3 ms): shared module-level ones were in the code when a bench/web run saw one server
+    # process stuck for minutes on this page's row query, and their lazily built column proxies are shared between
+    # threads; not shown to be the cause, but not worth the risk.
+    need_org, offer_org = aliased(Organization, name="need_org"), aliased(Organization, name="offer_org")
+    need_item, offer_item = aliased(Item, name="need_item"), aliased(Item, name="offer_item")
+    other = aliased(DockingRecord, name="other")
     newest = select(func.max(other.id)).where(
         other.need_item_id.is_not_distinct_from(Opportunity.need_item_id),
         other.offer_item_id.is_not_distinct_from(Opportunity.offer_item_id),
@@ -343,7 +362,10 @@ def find_opportunities(*, session: Session, regions: RegionTable | None = None, 
     if pushed_only:
         ids = ids.outerjoin(DockingRecord, DockingRecord.id == newest).where(
             DockingRecord.id.is_not(None), DockingRecord.stage != "recommended")
-    if industry is not None or area:
+    if industry is not None or area or visible is not None:
+        # Outer joins keep SQLite reading opportunities first, best first through the score index, and looking each
+        # side up by its key; the scope is checked on those rows (a park's share is large, so the page fills after
+        # a few hundred rows, where collecting the park's ids first cost ~35 ms per mention).
         ids = (ids.outerjoin(need_org, need_org.id == Opportunity.need_org_id)
                .outerjoin(offer_org, offer_org.id == Opportunity.offer_org_id))
     if kind:
@@ -356,9 +378,7 @@ def find_opportunities(*, session: Session, regions: RegionTable | None = None, 
     if opportunity_id is not None:
         ids = ids.where(Opportunity.id == opportunity_id)
     if visible is not None:
-        # "+ 0" keeps SQLite from fetching every opportunity of the park through the organization indexes and
-        # sorting them: a park's share is large, and read best first the page fills after a few hundred rows.
-        ids = ids.where(or_((Opportunity.need_org_id + 0).in_(visible), (Opportunity.offer_org_id + 0).in_(visible)))
+        ids = ids.where(or_(visible(need_org), visible(offer_org)))
     if mode:
         ids = ids.where(Opportunity.mode == mode)
     if score is not None:
@@ -374,34 +394,60 @@ def find_opportunities(*, session: Session, regions: RegionTable | None = None, 
     if limit is not None:
         ids = ids.limit(limit)
     page = list(session.scalars(ids))
-    rows = (select(Opportunity, DockingRecord, need_org, offer_org, need_item, offer_item).select_from(Opportunity)
+    if not page:
+        return []
+    # The page's rows as plain columns; only a docking record (rare, and read by docking.revealed) is an object.
+    rows = (select(Opportunity.id, Opportunity.need_item_id, Opportunity.offer_item_id, Opportunity.need_org_id,
+                   Opportunity.offer_org_id, Opportunity.score, Opportunity.mode, Opportunity.explanation,
+                   DockingRecord, *_side_columns(need_org), *_side_columns(offer_org),
+                   need_item.text, need_item.kind, need_item.origin, offer_item.text, offer_item.kind)
+            .select_from(Opportunity)
             .outerjoin(DockingRecord, DockingRecord.id == newest)
             .outerjoin(need_org, need_org.id == Opportunity.need_org_id)
             .outerjoin(offer_org, offer_org.id == Opportunity.offer_org_id)
             .outerjoin(need_item, need_item.id == Opportunity.need_item_id)
             .outerjoin(offer_item, offer_item.id == Opportunity.offer_item_id)
             .where(Opportunity.id.in_(page)))
-    found = {row.id: (row, record, need, offer, ni, oi) for row, record, need, offer, ni, oi in session.execute(rows)}
-    return [(_stored_view(row, regions, need, offer, ni, oi), record, need, offer)
-            for row, record, need, offer, ni, oi in (found[i] for i in page)]
+    found = {row[0]: row for row in session.execute(rows)}
+    names = _RegionNames(regions)
+    return [_stored_row(found[i], names) for i in page]
 
 
-def _stored_view(row: Opportunity, regions: RegionTable, need_org: Organization | None,
-                 offer_org: Organization | None, need_item: Item | None, offer_item: Item | None) -> OpportunityView:
-    explanation = row.explanation or {}
-    return OpportunityView(
-        id=row.id, score=row.score, mode=row.mode, mode_label=mode_label(row.mode),
-        need_org_id=row.need_org_id, need_org=need_org.name if need_org else "",
-        need_region=_region_name(regions, need_org.region_code if need_org else None),
-        need_text=need_item.text if need_item else "", need_kind=need_item.kind if need_item else "",
-        offer_org_id=row.offer_org_id, offer_org=offer_org.name if offer_org else "",
-        offer_region=_region_name(regions, offer_org.region_code if offer_org else None),
-        offer_text=offer_item.text if offer_item else t("match.offer_from_products"),
-        offer_kind=offer_item.kind if offer_item else "product",
-        need_item_id=row.need_item_id, offer_item_id=row.offer_item_id,
-        need_origin=need_item.origin if need_item else "declared",
+class _RegionNames(dict):
+    """Region names of one page (a page names the same few regions many times)."""
+
+    def __init__(self, regions: RegionTable) -> None:
+        super().__init__()
+        self.regions = regions
+
+    def __missing__(self, code: str | None) -> str:
+        self[code] = name = _region_name(self.regions, code)
+        return name
+
+
+def _stored_row(row: Any, names: _RegionNames) -> tuple[OpportunityView, DockingRecord | None, Side | None,
+                                                         Side | None]:
+    (opp_id, need_item_id, offer_item_id, need_org_id, offer_org_id, score, mode, explanation, record,
+     *rest) = row
+    need, offer = Side(*rest[0:6]), Side(*rest[6:12])
+    need_text, need_kind, need_origin, offer_text, offer_kind = rest[12:17]
+    need = need if need.id is not None else None
+    offer = offer if offer.id is not None else None
+    explanation = explanation or {}
+    view = OpportunityView(
+        id=opp_id, score=score, mode=mode, mode_label=mode_label(mode),
+        need_org_id=need_org_id, need_org=need.name if need else "",
+        need_region=names[need.region_code if need else None],
+        need_text=need_text or "", need_kind=need_kind or "",
+        offer_org_id=offer_org_id, offer_org=offer.name if offer else "",
+        offer_region=names[offer.region_code if offer else None],
+        offer_text=offer_text if offer_text is not None else t("match.offer_from_products"),
+        offer_kind=offer_kind if offer_kind is not None else "product",
+        need_item_id=need_item_id, offer_item_id=offer_item_id,
+        need_origin=need_origin if need_origin is not None else "declared",
         why=render_why(explanation), explanation=explanation,
     )
+    return view, record, need, offer
 
 
 def park_opportunities(*, session: Session, park: str, industry: str | None = None, top: int = 10,

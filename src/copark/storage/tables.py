@@ -92,7 +92,7 @@ class Organization(Base):
     annual_revenue: Mapped[float | None] = mapped_column(Float)  # CNY
     annual_revenue_text: Mapped[str] = mapped_column(String(64), default="")
     note: Mapped[str] = mapped_column(Text, default="")  # 备注 as written
-    source: Mapped[str] = mapped_column(String(255), default="")  # file or "demo"
+    source: Mapped[str] = mapped_column(String(255), default="", index=True)  # file or "demo"
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, server_default=func.now())
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, server_default=func.now(), onupdate=func.now())
 

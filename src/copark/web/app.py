@@ -56,6 +56,43 @@ def _error_page(request: Request, error: CoparkError, status: int) -> Response:
     return render(request, "error.html", who, status_code=status, error=error.problem, problems=problems)
 
 
+def worker_app() -> FastAPI:
+    """The app of one `copark serve --workers N` process (uvicorn imports it by name in each worker): the workspace
+    of COPARK_DATABASE_URL, which serve sets to its own before starting them.
+
+    What several processes share lives in the database: the cookie signing key (made before the workers start),
+    sessions and their CSRF tokens, API tokens, failed sign-ins (login rate limiting) and inquiries (their rate
+    limit). What each process keeps in memory is derived and checked against the database's counters before use:
+    the chain graph (kb tables' version) and the organizations on chain nodes (lists_version), so a worker never
+    serves another's stale copy; each builds its own, once."""
+    app = create_app(Workspace.open())
+    warm_up(app)
+    return app
+
+
+def warm_up(app: FastAPI) -> None:
+    """Do before the first request what the first request of each page would otherwise pay: import the matching
+    modules the 对接机会 pages name (~4 s: they load scikit-learn) and compile every template. A server process
+    accepts connections only after this, so no user (and no benchmark client) waits on a cold process.
+
+    Then everything loaded so far (~220k objects, mostly modules) is moved out of the garbage collector's sight
+    (gc.freeze): they live as long as the process, and each full collection walked them all, a ~140 ms pause every
+    ten or so 对接机会 requests at the bench/web scale, ~20 ms after the freeze."""
+    import gc
+
+    import copark.services.opportunities  # noqa: F401 - imported for its side effect: loaded once, here
+    from copark.knowledge.industries import builtin_industries
+    from copark.parsing.regions import builtin_regions
+
+    builtin_industries()
+    builtin_regions()
+    env = app.state.templates.env
+    for name in env.list_templates(extensions=["html"]):
+        env.get_template(name)
+    gc.collect()
+    gc.freeze()
+
+
 def create_app(workspace: Workspace, *, vendor_dir: Path | None = None, secure_cookies: bool = False) -> FastAPI:
     """The web workspace and REST API on `workspace`'s database."""
     from copark.services import accounts
