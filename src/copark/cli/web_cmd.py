@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from copark.cli.base import GuardedTyper, console, open_workspace, state
 from copark.core.errors import CoparkError
 from copark.locale import t
+
+if TYPE_CHECKING:
+    from copark.workspace import Workspace
 
 user_app = GuardedTyper(help=t("user.help"))
 
@@ -101,7 +104,7 @@ def register(app: GuardedTyper) -> None:
             workspace.close()
 
 
-def _prepare_workers(workspace) -> None:  # noqa: ANN001 - a Workspace
+def _prepare_workers(workspace: Workspace) -> None:
     """What every worker process must share is settled once, here, before they start: the schema is upgraded (by
     opening the workspace) and the cookie signing key exists in the database, so no two workers race to make one
     (each would sign cookies the other rejects). The workers open the same database through the environment."""
