@@ -9,17 +9,14 @@ from __future__ import annotations
 
 import os
 import re
-import socket
 import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
+import live_server
 from copark.demo import DEMO_PASSWORD
 from copark.services.access import Actor
 from copark.storage.tables import Item, Opportunity, Organization, User
@@ -34,13 +31,7 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 RUIKANG = "长沙瑞康医用耗材有限公司（虚构）"
 HENGTONG = "湖南溆浦恒通海绵制品有限公司（虚构）"
-COPARK = str(Path(sys.executable).with_name("copark"))
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+COPARK = live_server.COPARK
 
 
 @pytest.fixture(scope="module")
@@ -50,17 +41,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]
     demo = subprocess.run([COPARK, "-d", url, "demo", "--top", "1"], capture_output=True, text=True, timeout=900)
     assert demo.returncode == 0, demo.stderr
     assert "demo-operator" in demo.stdout and DEMO_PASSWORD in demo.stdout
-    port = _free_port()
-    process = subprocess.Popen([COPARK, "-d", url, "serve", "--port", str(port)], stdout=subprocess.DEVNULL,
-                               stderr=subprocess.PIPE)
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(600):  # readiness poll, not a timing assertion: wait until the server answers
-        try:
-            urllib.request.urlopen(base + "/login", timeout=1)
-            break
-        except OSError:
-            assert process.poll() is None, process.stderr.read().decode()
-            time.sleep(0.1)
+    process, base = live_server.start(url)
     yield base, url
     process.terminate()
     process.wait(timeout=20)

@@ -4,9 +4,7 @@ key, sessions, the login rate limit), and bad values of the option are refused w
 from __future__ import annotations
 
 import json
-import socket
 import subprocess
-import sys
 import time
 import urllib.error
 import urllib.parse
@@ -18,20 +16,15 @@ import pytest
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
+import live_server
 from copark import api
 from copark.cli.main import app as cli
 from copark.services.accounts import LOGIN_LIMIT
 from copark.storage.tables import AppSetting
 from copark.workspace import Workspace
 
-COPARK = str(Path(sys.executable).with_name("copark"))
+COPARK = live_server.COPARK
 PASSWORD = "serve-password-1"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -70,17 +63,7 @@ def two_workers(sqlite_url: str) -> Iterator[tuple[str, str, subprocess.Popen[by
         api.add_user(workspace=workspace, username="admin", password=PASSWORD, role="admin")
     finally:
         workspace.close()
-    port = _free_port()
-    process = subprocess.Popen([COPARK, "-d", sqlite_url, "serve", "--port", str(port), "--workers", "2"],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(600):  # readiness poll, not a timing assertion: wait until the server answers
-        try:
-            urllib.request.urlopen(base + "/login", timeout=1)
-            break
-        except OSError:
-            assert process.poll() is None, process.stderr.read().decode()
-            time.sleep(0.1)
+    process, base = live_server.start(sqlite_url, "--workers", "2")
     yield base, sqlite_url, process
     process.terminate()
     process.wait(timeout=30)

@@ -29,10 +29,10 @@ class Retrieval:
 class Learning:
     """The learned ranker (ranker.fit) and its candidates."""
 
-    #: Top organizations of each broad signal (computed for every organization) that the trees score; the narrow
-    #: signals (best offer, industry prior, dense, surface) are computed for these candidates only, which keeps a
-    #: need at a million offers within tens of milliseconds. Counts from session 2 (the right firm among the
-    #: candidates for ~80% of held-out products); maxsim, industry and dense stopped nominating in session 4.
+    #: Top organizations of each broad signal (computed for every organization the need may meet) that the trees
+    #: score; the narrow signals (best offer, industry prior, dense, surface) are computed for these candidates only,
+    #: which keeps a need at a million offers within tens of milliseconds. Counts from session 2 (the right firm
+    #: among the candidates for ~80% of held-out products); maxsim, industry and dense stopped nominating in session 4.
     nominate: dict[str, int] = field(default_factory=lambda: {
         "doc": 300, "sector": 100, "name": 30, "bm25": 100, "chain": 100})
     rounds: int = 3               # two rounds train, the last stops early and calibrates
