@@ -100,8 +100,7 @@ def main() -> None:
         "industry + description; maxsim = best single offer; industry = P(industry | need) and TF-IDF to the",
         "industry's products (GB/T division from the code, else guessed by copark classify); surface = name",
         "similarity, bigram coverage, head bigram, need length and genericity; bm25 = best item-level BM25",
-        "offer; chain = best chain link that answers the need; wording = the offer names read as strings",
-        "(edit similarity, shared beginning and ending, containment, offers sharing the first or last two characters).",
+        "offer; chain = best chain link that answers the need.",
         "", *lines, END,
     ])
     results = HERE / "RESULTS.md"

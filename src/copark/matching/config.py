@@ -35,10 +35,7 @@ class Learning:
     #: among the candidates for ~80% of held-out products); maxsim, industry and dense stopped nominating in session 4.
     nominate: dict[str, int] = field(default_factory=lambda: {
         "doc": 300, "sector": 100, "name": 30, "bm25": 100, "chain": 100})
-    #: The first round stops the boosting early and calibrates, the other six train. On a held-out round of the
-    #: capability bench (2,500 products never trained on) two training rounds gave MRR 0.280, four 0.285, six
-    #: 0.289, eight 0.289 (session 7): six, at about twice the fitting time of two.
-    rounds: int = 7
+    rounds: int = 3               # two rounds train, the last stops early and calibrates
     cases_per_round: int = 2500   # more gave +0.006 hits@10 for twice the time (session 2)
     min_cases: int = 300          # fewer held-out products: the hand-weighted fallback ranks instead
     block: int = 256              # held-out needs whose signals are held at once while fitting (memory)

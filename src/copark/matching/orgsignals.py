@@ -16,7 +16,6 @@ from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 
 from copark.knowledge.text import fold
 from copark.matching.encoders import Encoder
-from copark.matching.wording import WORDING, closeness
 
 # Product sims are dense (char unigrams overlap almost everywhere): score queries in blocks to bound memory.
 
@@ -97,7 +96,6 @@ class OrgIndex:
     presence: sparse.csr_matrix | None = None    # organizations × bigrams of products + industry, 0/1
     bigram_df: np.ndarray | None = None          # how many organizations use each bigram
     sectors: sparse.csr_matrix | None = None     # n-grams × industries: all products of an industry's organizations
-    product_texts: np.ndarray | None = None      # product rows' names, folded (object array: the wording signal)
 
     @classmethod
     def build(cls, orgs: Sequence[OrgProfile], *, encoder: Encoder | None = None) -> OrgIndex:
@@ -129,7 +127,6 @@ class OrgIndex:
         index = cls(orgs, vectorizer, docs, products, product_org, row_start, row_stop, industry_of, industries,
                     size)
         index._add_surface(texts)
-        index.product_texts = np.asarray(rows, dtype=object)
         by_industry = [[] for _ in industries]
         for org, number in zip(orgs, industry_of, strict=True):
             if number >= 0:
@@ -191,14 +188,11 @@ class OrgIndex:
     def narrow(self, q: Queries, rows: np.ndarray, cols: np.ndarray, *, enabled: frozenset[str],
                ) -> dict[str, np.ndarray]:
         """Signals of (need row, organization col) pairs, `rows` ascending: maxsim, industry, dense, cover, head,
-        generic, length, size and the wording features (matching.wording); each an array aligned with the pairs."""
+        generic, length, size; each an array aligned with the pairs."""
         n = len(rows)
         out = {"maxsim": np.zeros(n, dtype=np.float32), "size": self.size[cols].astype(np.float32)}
         if "industry" in enabled:
             out["industry"] = np.zeros(n, dtype=np.float32)
-        wording = "wording" in enabled and self.product_texts is not None
-        if wording:
-            out.update({name: np.zeros(n, dtype=np.float32) for name in WORDING})
         dense = "dense" in enabled and self.encoder is not None and self.product_vectors is not None
         if dense:
             out["dense"] = np.zeros(n, dtype=np.float32)
@@ -224,10 +218,6 @@ class OrgIndex:
                 mean = np.add.reduceat(cos, starts) / lengths[segments]
                 values = out["dense"][part]
                 values[segments] = np.maximum(0.5 * (best + mean) - np.median(cos), 0.0)
-            if wording:
-                assert self.product_texts is not None
-                for name, values in closeness(q.clean[row], self.product_texts[members], lengths).items():
-                    out[name][part] = values
         if "surface" in enabled:
             out.update(self._surface(q, rows, cols))
         return out

@@ -24,9 +24,8 @@ from copark.matching.selfsup import hold_out_rounds
 from copark.matching.signals import SIGNALS, Candidates, SignalIndex
 
 #: 2: narrow signals (maxsim, industry, dense, surface) are computed for the candidates only and ranked among
-#: them (session 4); 3: the wording features (session 7). A stored model of another version is refused and
-#: `copark fit` asked for.
-RANKER_VERSION = 3
+#: them (session 4); a stored version-1 model is refused and `copark fit` asked for.
+RANKER_VERSION = 2
 
 #: Prediction runs on one thread: a few hundred candidate rows gain nothing from more, and an OpenMP thread pool
 #: created in a process that later forks (match_batch's workers) deadlocks the children's first prediction.
@@ -36,7 +35,7 @@ PREDICT_THREADS = 1
 #: Feature name prefix → the reason an explanation shows for it (the LightGBM contribution is summed per reason).
 REASONS = {
     "doc": "offer_list", "maxsim": "text", "bm25": "text", "cover": "text", "head": "text", "name": "name",
-    "wording": "text", "chain": "chain", "industry": "industry", "sector": "industry", "dense": "semantic",
+    "chain": "chain", "industry": "industry", "sector": "industry", "dense": "semantic",
     "size": "other", "generic": "other", "length": "other",
 }
 
@@ -143,24 +142,24 @@ def fit(index_for: Any, profiles: Sequence[Any], *, enabled: frozenset[str] = fr
     """Fit on held-out products of `profiles` (organizations with offer lists); None when too few can be held out.
 
     `index_for(reduced_profiles)` builds the SignalIndex of one round (the caller's graph and encoder).
-    The first round (the most cases: later ones run dry on short lists) stops the boosting early and calibrates;
-    the others train. Every round's cases differ from all others'.
+    Rounds 0…n-2 train; the last stops the boosting early and calibrates (its cases differ from all others).
     """
     import lightgbm as lgb
     from sklearn.isotonic import IsotonicRegression
 
     start = time.perf_counter()
-    rounds_data = [(reduced, cases) for reduced, cases in hold_out_rounds(
-        profiles, rounds=LEARNING.rounds, seed=seed, limit=LEARNING.cases_per_round) if cases]
+    rounds_data = hold_out_rounds(profiles, rounds=LEARNING.rounds, seed=seed, limit=LEARNING.cases_per_round)
     total = sum(len(cases) for _, cases in rounds_data)
     if total < LEARNING.min_cases or len(rounds_data) < 2:
         return None
     rng = np.random.default_rng(seed)
     names: list[str] | None = None
-    train_x, train_y, train_g = [], [], []
-    for number, (reduced, cases) in enumerate(rounds_data):
+    parts = []
+    needs: list[int] = []  # held-out needs per round
+    for reduced, cases in rounds_data:
         index: SignalIndex = index_for(reduced)
         truth = np.asarray([c.org_index for c in cases], dtype=np.int64)
+        needs.append(len(truth))
         pieces = []
         # blocks of needs: only the candidates' features are kept, never needs × organizations for all at once
         for begin in range(0, len(cases), LEARNING.block):
@@ -170,18 +169,18 @@ def fit(index_for: Any, profiles: Sequence[Any], *, enabled: frozenset[str] = fr
             names = names if names is not None else sorted(found.features)
             label = (found.cols == truth[begin:begin + LEARNING.block][found.rows]).astype(np.int32)
             pieces.append((found.matrix(names), found.rows + begin, label))
-        matrix, rows, label = (np.concatenate([p[i] for p in pieces]) for i in range(3))
-        if number == 0:
-            v_matrix, v_rows, v_label, v_count = matrix, rows, label, len(cases)
-            continue
+        parts.append(tuple(np.concatenate([p[i] for p in pieces]) for i in range(3)))
+    assert names is not None
+    train_x, train_y, train_g = [], [], []
+    for (matrix, rows, label), count in zip(parts[:-1], needs[:-1], strict=True):
         keep = (label == 1) | (rng.random(len(label)) < LEARNING.negative_share)
         matrix, rows, label = matrix[keep], rows[keep], label[keep]
-        useful, sizes = _groups(rows, label, len(cases))
+        useful, sizes = _groups(rows, label, count)
         train_x.append(matrix[useful])
         train_y.append(label[useful])
         train_g.append(sizes)
-    assert names is not None
-    v_useful, v_sizes = _groups(v_rows, v_label, v_count)
+    v_matrix, v_rows, v_label = parts[-1]
+    v_useful, v_sizes = _groups(v_rows, v_label, needs[-1])
     if not sum(int(y.sum()) for y in train_y) or not int(v_label.sum()):
         return None
     data = lgb.Dataset(np.vstack(train_x), np.concatenate(train_y), group=np.concatenate(train_g),
@@ -200,8 +199,8 @@ def fit(index_for: Any, profiles: Sequence[Any], *, enabled: frozenset[str] = fr
     ys = tuple(round(float(y), 6) for y in iso.y_thresholds_)
     figures = {
         "cases": total, "training_cases": int(sum(len(g) for g in train_g)), "trees": booster.best_iteration,
-        "check_cases": v_count, **{f"check_{k}": round(v, 4) for k, v in
-                                                _hits(v_rows, v_label, raw, v_count).items()},
+        "check_cases": needs[-1], **{f"check_{k}": round(v, 4) for k, v in
+                                                  _hits(v_rows, v_label, raw, needs[-1]).items()},
         "seconds": round(time.perf_counter() - start, 1), "seed": seed,
     }
     return LearnedRanker(model=model, names=tuple(names), calibration=(xs, ys), enabled=tuple(sorted(enabled)),

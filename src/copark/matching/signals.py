@@ -16,16 +16,14 @@ import numpy as np
 from copark.matching.config import LEARNING
 from copark.matching.orgsignals import OrgIndex, OrgProfile
 from copark.matching.retrieval import ChainExpander, LexicalIndex, link_strength, phrases
-from copark.matching.wording import WORDING
 
 #: Switches for ablation (`copark evaluate --without NAME`): doc: TF-IDF of the whole offer list; maxsim: best
 #: single offer; industry: P(industry | need) and TF-IDF to the industry's products; dense: embeddings (needs an
 #: encoder); surface: name similarity, bigram coverage, head bigram, need length and genericity; bm25: best
-#: item-level BM25 offer; chain: best chain link that answers the need (same, sub/parent category, sibling);
-#: wording: the offer names read as strings (edit similarity, shared beginning and ending, containment).
-SIGNALS = ("doc", "maxsim", "industry", "dense", "surface", "bm25", "chain", "wording")
+#: item-level BM25 offer; chain: best chain link that answers the need (same, sub/parent category, sibling).
+SIGNALS = ("doc", "maxsim", "industry", "dense", "surface", "bm25", "chain")
 SWITCHED_BY = {"sector": "industry", "name": "surface", "cover": "surface", "head": "surface",
-               "generic": "surface", "length": "surface", **{name: "wording" for name in WORDING}}
+               "generic": "surface", "length": "surface"}
 
 
 def guessed_industry(profile: OrgProfile) -> str:
@@ -148,9 +146,9 @@ class SignalIndex:
 
         Broad signals (doc, sector, name, bm25, chain) are computed for every organization; the top organizations
         of each (LEARNING.nominate, among `allowed`: needs × organizations, or one row for all) are the candidates.
-        Narrow signals (maxsim, industry, dense, surface, wording) are computed for the candidates only. Each
-        ranked signal also enters scaled by the need's best (broad: among the allowed organizations; narrow: among
-        its candidates) and as the log of its rank among the need's candidates.
+        Narrow signals (maxsim, industry, dense, surface) are computed for the candidates only. Each ranked signal
+        also enters scaled by the need's best (broad: among the allowed organizations; narrow: among its
+        candidates) and as the log of its rank among the need's candidates.
 
         Needs asking the same text among the same allowed organizations get the same candidates and features, so
         with `merge` they are computed once: rows of the result are such groups, `group[i]` is need i's row (a
