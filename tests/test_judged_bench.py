@@ -63,3 +63,27 @@ def test_pool_is_sorted_and_blind(tmp_path: Path) -> None:
 def test_committed_pool_is_fully_graded() -> None:
     pool, grades = judged.read_pool(), judged.read_grades()
     assert pool and not pool - set(grades)
+
+
+def test_mean_of_seeds_averages_rates_and_keeps_worst_counts() -> None:
+    one = judged.score({"N1": ["a", "b"], "N2": []}, GRADES, ["N1", "N2"])
+    two = judged.score({"N1": ["c"], "N2": ["x"]}, GRADES, ["N1", "N2"])
+    mean = judged.Figures.mean([one, two])
+    assert mean.p5 == pytest.approx((one.p5 + two.p5) / 2)
+    assert mean.ndcg10 == pytest.approx((one.ndcg10 + two.ndcg10) / 2)
+    assert (mean.no_result, mean.no_relevant) == (1, 1)  # one: N2 has no result; each: one need without relevant
+
+
+def test_bad_seeds_are_refused(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as stop:
+        judged.main(["--seeds", "13,x"])
+    assert stop.value.code == 2 and "whole numbers" in capsys.readouterr().err
+
+
+def test_splits_are_scored_apart() -> None:
+    needs = [{"need_id": "N1", "split": "dev"}, {"need_id": "N2", "split": "test"}]
+    rankings = {"copark": {"N1": ["a"], "N2": ["x"]}, "tfidf": {"N1": ["b"], "N2": []}}
+    figures = judged.by_split(rankings, needs, [13], grades=GRADES)
+    assert figures["copark, dev"].p5 == pytest.approx(1 / 5) and figures["copark, test"].p5 == 0
+    assert figures["tfidf, test"].no_result == 1 and figures["copark, dev"].needs == 1
+    assert judged.by_split(rankings, [{"need_id": "N1", "split": "dev"}], [13], grades=GRADES) == {}

@@ -7,6 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from copark.knowledge.text import (
+    product_phrases,
     core_phrase,
     head_noun,
     normalize,
@@ -135,3 +136,17 @@ _AMOUNTS = st.builds(
 @given(st.sampled_from(_PRODUCTS), _AMOUNTS)
 def test_amounts_do_not_change_the_head_noun(product: str, amount: str) -> None:
     assert head_noun(product + amount) == head_noun(product)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("血压计主板上的有源晶振，想在本县找配套厂", ("有源晶振",)),
+    ("采购菜籽油、茶油，散装", ("菜籽油", "茶油", "散装")),
+    # a wish and its verb inside a clause: the object is sought, what comes before is where it goes
+    ("办公楼楼顶想装太阳能热水器", ("太阳能热水器",)),
+    ("食堂要买一批不锈钢餐桌，约40张", ("不锈钢餐桌",)),
+    ("样品间想做防静电地坪", ("防静电地坪",)),
+    # a wish without such a verb says how or who, not what
+    ("批次要稳定，想在本县找固定的配套厂", ()),
+])
+def test_product_phrases_of_sentences(text: str, expected: tuple[str, ...]) -> None:
+    assert product_phrases(text) == expected

@@ -113,8 +113,11 @@ def tfidf_top(needs: Sequence[Mapping[str, str]], offers: Mapping[str, str], top
     return out
 
 
-def rank(registry: Sequence[Mapping[str, str]], needs: Sequence[Mapping[str, str]]) -> tuple[Rankings, dict[str, float]]:
-    """Import through copark, match the buyer's needs as `copark match` does, and run the TF-IDF baseline."""
+def rank(registry: Sequence[Mapping[str, str]], needs: Sequence[Mapping[str, str]], *, seed: int = 13,
+         ) -> tuple[Rankings, dict[str, float]]:
+    """Import through copark, match the buyer's needs as `copark match` does, and run the TF-IDF baseline.
+
+    `seed` is `copark fit`'s (13 by default, what users get); other seeds show how much the figures owe to it."""
     from sqlalchemy import select
 
     from copark.io.importer import import_files
@@ -132,7 +135,7 @@ def rank(registry: Sequence[Mapping[str, str]], needs: Sequence[Mapping[str, str
             timings["import"] = time.perf_counter() - started
             started = time.perf_counter()
             with workspace.transaction() as session:  # `copark fit`, as a user does after importing lists
-                fitted = fit_ranker(session=session, regions=workspace.regions)
+                fitted = fit_ranker(session=session, regions=workspace.regions, seed=seed)
             timings["fit"] = time.perf_counter() - started
             timings["learned"] = float(fitted.fitted)
             started = time.perf_counter()
@@ -178,6 +181,14 @@ class Figures:
     no_result: int
     no_relevant: int
     unjudged: int
+
+    @classmethod
+    def mean(cls, runs: Sequence[Figures]) -> Figures:
+        """Rates averaged over runs (e.g. fit seeds); counts are the worst run's."""
+        n = len(runs)
+        return cls(runs[0].needs, sum(f.p5 for f in runs) / n, sum(f.strict_p5 for f in runs) / n,
+                   sum(f.ndcg10 for f in runs) / n, max(f.no_result for f in runs),
+                   max(f.no_relevant for f in runs), max(f.unjudged for f in runs))
 
     def as_dict(self) -> dict[str, float | int]:
         return {k: round(v, 4) if isinstance(v, float) else v for k, v in self.__dict__.items()}
@@ -248,6 +259,27 @@ def write_grading_sheet(path: Path, pairs: Iterable[tuple[str, str]], needs: Seq
     return len(rows)
 
 
+def by_split(rankings: Rankings, needs: Sequence[Mapping[str, str]], seeds: Sequence[int], *,
+             grades: Mapping[tuple[str, str], int] | None = None) -> dict[str, Figures]:
+    """copark (and its mean over seeds) and tfidf on each split of needs.csv; {} when there is one split.
+
+    dev needs were read while the engine was chosen (sessions 3–7); test needs were written later by a session
+    that saw only the dev needs, and are never used to choose: the gap between the two is what choosing cost."""
+    names = sorted({n.get("split") or "" for n in needs})
+    if len(names) < 2:
+        return {}
+    grades = read_grades() if grades is None else grades
+    out: dict[str, Figures] = {}
+    for split in names:
+        ids = [n["need_id"] for n in needs if (n.get("split") or "") == split]
+        out[f"copark, {split}"] = score(rankings["copark"], grades, ids)
+        if len(seeds) > 1:
+            out[f"copark mean of {len(seeds)} seeds, {split}"] = Figures.mean(
+                [out[f"copark, {split}"], *(score(rankings[f"copark seed {s}"], grades, ids) for s in seeds[1:])])
+        out[f"tfidf, {split}"] = score(rankings["tfidf"], grades, ids)
+    return out
+
+
 def table(figures: Mapping[str, Figures]) -> str:
     lines = ["| ranker | needs | P@5 | strict P@5 | nDCG@10 | no result | no relevant in top 10 |",
              "|---|---|---|---|---|---|---|"]
@@ -270,10 +302,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only-unjudged", action="store_true", help="the sheet holds only pairs without a grade")
     parser.add_argument("--allow-unjudged", action="store_true", help="score unjudged pairs as 0 instead of failing")
     parser.add_argument("--no-readme", action="store_true", help="do not write the figures into README.md")
+    parser.add_argument("--seeds", default="13,14,15",
+                        help="fit seeds, comma-separated; the first is the one reported as copark (default 13)")
     args = parser.parse_args(argv)
+    try:
+        seeds = [int(s) for s in args.seeds.split(",") if s.strip()]
+    except ValueError:
+        parser.error(f"--seeds {args.seeds!r}: write whole numbers separated by commas, e.g. 13,14,15")
+    if not seeds:
+        parser.error("--seeds: give at least one seed, e.g. 13")
     started = time.perf_counter()
     needs, registry = read_needs(), read_registry()
-    rankings, timings = rank(registry, needs)
+    rankings, timings = rank(registry, needs, seed=seeds[0])
+    for seed in seeds[1:]:  # the same engine fitted with other seeds: how much the figures owe to the first
+        rankings[f"copark seed {seed}"] = rank(registry, needs, seed=seed)[0]["copark"]
     pool = read_pool() | {(need, u) for ranking in rankings.values() for need, us in ranking.items() for u in us}
     write_pool(POOL, pool)
     grades = read_grades()
@@ -285,8 +327,15 @@ def main(argv: list[str] | None = None) -> int:
     code, figures = report(rankings, [n["need_id"] for n in needs], allow_unjudged=args.allow_unjudged)
     if code:
         return code
+    if len(seeds) > 1:
+        figures[f"copark mean of {len(seeds)} seeds"] = Figures.mean(
+            [figures["copark"], *(figures[f"copark seed {s}"] for s in seeds[1:])])
+        figures = {k: figures[k] for k in sorted(figures, key=lambda k: k == "tfidf")}  # the baseline last
+    splits = by_split(rankings, needs, seeds)
     seconds = time.perf_counter() - started
     print(table(figures))
+    if splits:
+        print(table(splits))
     print(f"pool {len(pool)} pairs, {len(grades)} graded; unjudged in top 10: "
           + ", ".join(f"{k} {f.unjudged}" for k, f in figures.items()))
     ranker = "learned ranker" if timings["learned"] else "hand-weighted fallback (too few products to learn)"
@@ -294,7 +343,12 @@ def main(argv: list[str] | None = None) -> int:
           f"match {timings['match']:.1f} s, tfidf {timings['tfidf']:.1f} s, "
           f"total {seconds:.1f} s ({platform.python_version()})")
     if not args.no_readme and not any(f.unjudged for f in figures.values()):
-        update_readme(f"{table(figures)}\n\nEngine: {ranker}. Pool: {len(pool)} pairs, all graded. Runner: "
+        per_split = f"\n\nBy split (dev: read while choosing the engine; test: never used to choose):\n\n{table(splits)}" \
+            if splits else ""
+        update_readme(f"{table(figures)}{per_split}\n\nEngine: {ranker}; copark is fitted with seed {seeds[0]} "
+                      f"(`copark fit`'s default); each `copark seed N` row refits it with seed N, and the mean is over seeds "
+                      f"{', '.join(map(str, seeds))}. "
+                      f"Pool: {len(pool)} pairs, all graded. Runner: "
                       f"{seconds:.0f} s (import {timings['import']:.0f} s, fit {timings['fit']:.0f} s, "
                       f"match {timings['match']:.0f} s).")
     print(json.dumps({"pool": len(pool), "seconds": round(seconds, 1),

@@ -219,6 +219,10 @@ _PURPOSE = ("想", "找", "希望", "要", "在", "能签", "做过", "供应商
 _CLAUSES = re.compile(r"[,;，；。|\n]+")
 _LIST = re.compile(r"、|/|和|及|与|以及|或")
 _TAIL_WORDS = ("长期供货", "供货", "长期", "配套", "用")
+# A wish and its verb in the middle of a clause: what follows is the thing sought, what precedes it is where it
+# goes (厂房屋顶想装光伏发电 → 光伏发电, 员工宿舍要买一批上下铺铁架床 → 上下铺铁架床); a wish without such a verb
+# (批次要稳定, 想在溆浦找固定的配套厂) names no product.
+_WANTED = re.compile(r"(?:想|要|需要|希望|打算|准备)(?:安装|购买|采购|订购|定做|定制|装|买|订|做|换|铺|建)(.+)$")
 
 
 def _phrase(part: str) -> str:
@@ -234,7 +238,7 @@ def _phrase(part: str) -> str:
 @lru_cache(maxsize=100_000)
 def product_phrases(text: str) -> tuple[str, ...]:
     """The product phrases a need or offer written as a sentence names, in order:
-    "血压计主板上的有源晶振，想找一家能签年度供货协议的厂" → ("有源晶振",); a plain name gives itself."""
+    "血压计主板上的有源晶振，想在溆浦找配套厂" → ("有源晶振",); a plain name gives itself."""
     clean = _BRACKETS.sub("", strip_quantities(normalize(text)))
     found: list[str] = []
     for clause in _CLAUSES.split(clean):
@@ -250,7 +254,10 @@ def product_phrases(text: str) -> tuple[str, ...]:
             body = tail if head else clause
         body = _WISH.sub("", body)
         if any(word in body for word in _PURPOSE):
-            continue  # a clause about who or how (想在溆浦找固定的配套厂, 批次要稳定) names no product
+            wanted = _WANTED.search(body)
+            body = _WISH.sub("", wanted.group(1)) if wanted else ""
+            if not body or any(word in body for word in _PURPOSE):
+                continue  # a clause about who or how (想在溆浦找固定的配套厂, 批次要稳定) names no product
         found.extend(p for part in _LIST.split(body) if (p := _phrase(part)))
     return tuple(dict.fromkeys(found))
 
