@@ -7,10 +7,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from copark.knowledge.text import (
-    product_phrases,
     core_phrase,
     head_noun,
     normalize,
+    product_phrases,
     strip_company_suffix,
     strip_quantities,
     tokenize,
