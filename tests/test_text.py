@@ -145,6 +145,13 @@ def test_amounts_do_not_change_the_head_noun(product: str, amount: str) -> None:
     ("办公楼楼顶想装太阳能热水器", ("太阳能热水器",)),
     ("食堂要买一批不锈钢餐桌，约40张", ("不锈钢餐桌",)),
     ("样品间想做防静电地坪", ("防静电地坪",)),
+    ("包装车间要用气泡膜和胶带", ("气泡膜", "胶带")),
+    # the supplier sought, with its trade (外协厂, 代工厂), is not the product
+    ("想找做齿轮、链轮的外协厂", ("齿轮", "链轮")),
+    ("找豆瓣酱代工厂", ("豆瓣酱",)),
+    # 或者 is one word; 能 and 会 open a wish but not 能源 or 会议
+    ("干辣椒或者花椒，每月一吨", ("干辣椒", "花椒")),
+    ("会议桌椅，能源站阀门", ("会议桌椅", "能源站阀门")),
     # a wish without such a verb says how or who, not what
     ("批次要稳定，想在本县找固定的配套厂", ()),
 ])

@@ -210,19 +210,21 @@ def core_phrase(text: str) -> str:
     return _trim_actions(phrase)
 
 
-# A need written as a sentence: 想找/希望 … open a wish, not a product; 的 ends a modifier (主板上的有源晶振), unless
+# A need written as a sentence: 想找/希望 … open a wish, not a product (能/会 too, but not in 能源, 会议室 …); 的 ends a
+# modifier (主板上的有源晶振), unless
 # what follows it is the supplier sought (能做医用无纺布的厂家).
 _WISH = re.compile(r"^(?:我们|我司|公司|本厂)?(?:想|希望|打算|准备|计划|急需|需要|要)?(?:找|寻找|采购|求购|招)?"
-                   r"(?:一家|一批|几家|个)?(?:能|会|可以)?(?:做|生产|加工|供应|提供)?")
-_SUPPLIERS = ("配套厂", "供应商", "合作方", "厂家", "工厂", "企业", "公司", "单位", "师傅", "团队", "厂")  # longest first
+                   r"(?:一家|一批|几家|个)?(?:(?:能|会|可以)(?!源|量|耗|效|议|计))?(?:做|生产|加工|供应|提供)?")
+_SUPPLIERS = ("配套厂", "外协厂", "代工厂", "供应商", "合作方", "厂家", "工厂", "企业", "公司", "单位", "师傅", "团队",
+              "厂")  # longest first
 _PURPOSE = ("想", "找", "希望", "要", "在", "能签", "做过", "供应商", "合作方")
 _CLAUSES = re.compile(r"[,;，；。|\n]+")
-_LIST = re.compile(r"、|/|和|及|与|以及|或")
+_LIST = re.compile(r"、|/|和|以及|及|与|或者|或")
 _TAIL_WORDS = ("长期供货", "供货", "长期", "配套", "用")
 # A wish and its verb in the middle of a clause: what follows is the thing sought, what precedes it is where it
 # goes (厂房屋顶想装光伏发电 → 光伏发电, 员工宿舍要买一批上下铺铁架床 → 上下铺铁架床); a wish without such a verb
 # (批次要稳定, 想在溆浦找固定的配套厂) names no product.
-_WANTED = re.compile(r"(?:想|要|需要|希望|打算|准备)(?:安装|购买|采购|订购|定做|定制|装|买|订|做|换|铺|建)(.+)$")
+_WANTED = re.compile(r"(?:想|要|需要|希望|打算|准备)(?:安装|购买|采购|订购|定做|定制|装|买|订|做|换|铺|建|用)(.+)$")
 
 
 def _phrase(part: str) -> str:
