@@ -87,3 +87,12 @@ def test_splits_are_scored_apart() -> None:
     assert figures["copark, dev"].p5 == pytest.approx(1 / 5) and figures["copark, test"].p5 == 0
     assert figures["tfidf, test"].no_result == 1 and figures["copark, dev"].needs == 1
     assert judged.by_split(rankings, [{"need_id": "N1", "split": "dev"}], [13], grades=GRADES) == {}
+
+
+def test_splits_average_the_seeds() -> None:
+    needs = [{"need_id": "N1", "split": "dev"}, {"need_id": "N2", "split": "test"}]
+    rankings = {"copark": {"N1": ["a"], "N2": []}, "copark seed 14": {"N1": ["a", "d"], "N2": []},
+                "tfidf": {"N1": [], "N2": []}}
+    figures = judged.by_split(rankings, needs, [13, 14], grades=GRADES)
+    assert figures["copark, dev"].p5 == pytest.approx(1 / 5)
+    assert figures["copark mean of 2 seeds, dev"].p5 == pytest.approx((1 / 5 + 2 / 5) / 2)

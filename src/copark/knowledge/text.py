@@ -211,8 +211,7 @@ def core_phrase(text: str) -> str:
 
 
 # A need written as a sentence: 想找/希望 … open a wish, not a product (能/会 too, but not in 能源, 会议室 …); 的 ends a
-# modifier (主板上的有源晶振), unless
-# what follows it is the supplier sought (能做医用无纺布的厂家).
+# modifier (主板上的有源晶振), unless what follows it is the supplier sought (能做医用无纺布的厂家).
 _WISH = re.compile(r"^(?:我们|我司|公司|本厂)?(?:想|希望|打算|准备|计划|急需|需要|要)?(?:找|寻找|采购|求购|招)?"
                    r"(?:一家|一批|几家|个)?(?:(?:能|会|可以)(?!源|量|耗|效|议|计))?(?:做|生产|加工|供应|提供)?")
 _SUPPLIERS = ("配套厂", "外协厂", "代工厂", "供应商", "合作方", "厂家", "工厂", "企业", "公司", "单位", "师傅", "团队",
