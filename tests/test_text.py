@@ -152,6 +152,11 @@ def test_amounts_do_not_change_the_head_noun(product: str, amount: str) -> None:
     # 或者 is one word; 能 and 会 open a wish but not 能源 or 会议
     ("干辣椒或者花椒，每月一吨", ("干辣椒", "花椒")),
     ("会议桌椅，能源站阀门", ("会议桌椅", "能源站阀门")),
+    # measure words, conditions and the supplier's way of supplying are not the product
+    ("想买几台小型烘干机，一台也可以", ("小型烘干机",)),
+    ("叉车一辆，要有合格证", ("叉车",)),
+    ("想找不锈钢水箱的厂家直供，邻县的也可以", ("不锈钢水箱",)),
+    ("面膜代工，找有资质的厂", ("面膜",)),
     # a wish without such a verb says how or who, not what
     ("批次要稳定，想在本县找固定的配套厂", ()),
 ])

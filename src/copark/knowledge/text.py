@@ -212,14 +212,16 @@ def core_phrase(text: str) -> str:
 
 # A need written as a sentence: 想找/希望 … open a wish, not a product (能/会 too, but not in 能源, 会议室 …); 的 ends a
 # modifier (主板上的有源晶振), unless what follows it is the supplier sought (能做医用无纺布的厂家).
-_WISH = re.compile(r"^(?:我们|我司|公司|本厂)?(?:想|希望|打算|准备|计划|急需|需要|要)?(?:找|寻找|采购|求购|招)?"
-                   r"(?:一家|一批|几家|个)?(?:(?:能|会|可以)(?!源|量|耗|效|议|计))?(?:做|生产|加工|供应|提供)?")
+_WISH = re.compile(r"^(?:我们|我司|公司|本厂)?(?:想|希望|打算|准备|计划|急需|需要|要)?(?:找|寻找|采购|求购|招|购买|买)?"
+                   r"(?:一家|一批|几家|几台|一台|一套|几套|一些|个)?(?:(?:能|会|可以)(?!源|量|耗|效|议|计))?(?:做|生产|加工|供应|提供)?")
 _SUPPLIERS = ("配套厂", "外协厂", "代工厂", "供应商", "合作方", "厂家", "工厂", "企业", "公司", "单位", "师傅", "团队",
               "厂")  # longest first
 _PURPOSE = ("想", "找", "希望", "要", "在", "能签", "做过", "供应商", "合作方")
 _CLAUSES = re.compile(r"[,;，；。|\n]+")
 _LIST = re.compile(r"、|/|和|以及|及|与|或者|或")
-_TAIL_WORDS = ("长期供货", "供货", "长期", "配套", "用")
+_TAIL_WORDS = ("长期供货", "供货", "长期", "配套", "用", "之类", "这类", "一台", "一套", "一辆", "一批")
+# A phrase that states a condition, not a thing: 有SC证, 九脚川字都可以, 也可以, 那种.
+_CONDITION = re.compile(r"^有.*(?:证|资质)$|可以$|都行$|^那种$")
 # A wish and its verb in the middle of a clause: what follows is the thing sought, what precedes it is where it
 # goes (厂房屋顶想装光伏发电 → 光伏发电, 员工宿舍要买一批上下铺铁架床 → 上下铺铁架床); a wish without such a verb
 # (批次要稳定, 想在溆浦找固定的配套厂) names no product.
@@ -233,7 +235,7 @@ def _phrase(part: str) -> str:
     for word in _TAIL_WORDS:
         if part.endswith(word) and len(part) - len(word) >= 2:
             part = part[: -len(word)]
-    return part if len(part) >= 2 else ""
+    return part if len(part) >= 2 and not _CONDITION.search(part) else ""
 
 
 @lru_cache(maxsize=100_000)
@@ -251,6 +253,8 @@ def product_phrases(text: str) -> tuple[str, ...]:
         if supplier:  # 振荡器厂 → 振荡器; 能做医用无纺布的厂家: the product sits before 的
             stem = tail[: -len(supplier)]
             body = stem if len(stem) >= 2 else head
+        elif head and tail.startswith(_SUPPLIERS):  # 硬质合金刀片的厂家直供: the supplier and how it supplies
+            body = head
         else:
             body = tail if head else clause
         body = _WISH.sub("", body)
