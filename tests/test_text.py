@@ -159,6 +159,17 @@ def test_amounts_do_not_change_the_head_noun(product: str, amount: str) -> None:
     ("面膜代工，找有资质的厂", ("面膜",)),
     # a wish without such a verb says how or who, not what
     ("批次要稳定，想在本县找固定的配套厂", ()),
+    # clauses before the first that asks for a thing are the situation; later ones are kept
+    ("仓库漏雨很严重，屋面想换彩钢瓦", ("彩钢瓦",)),
+    ("食堂油烟太大，员工有意见，想装油烟净化器", ("油烟净化器",)),
+    ("想装监控，摄像头带夜视", ("监控", "摄像头带夜视")),
+    ("锅炉房要刷耐高温漆", ("耐高温漆",)),
+    ("实验室想添几个通风橱和一台纯水机", ("通风橱", "纯水机")),
+    # a requirement or a preference is not a thing (要求 is not a wish); a clause asking only for a weak term
+    # (设备) leaves the situation as the thing
+    ("阻燃海绵，要求过UL94", ("阻燃海绵",)),
+    ("烘干房，必须防爆，最好带安装", ("烘干房",)),
+    ("秸秆粉碎，想找能做的设备", ("秸秆粉碎", "设备")),
 ])
 def test_product_phrases_of_sentences(text: str, expected: tuple[str, ...]) -> None:
     assert product_phrases(text) == expected

@@ -210,22 +210,38 @@ def core_phrase(text: str) -> str:
     return _trim_actions(phrase)
 
 
+# Words that name the kind of deal rather than the thing (设备, 代工, 技术 …): two items sharing only these are
+# not about the same thing (实训设备 vs 工业除尘设备, 储能电源组装代工 vs 针织服装代工).
+WEAK_TERMS = frozenset(
+    "设备 代工 加工 代加工 产能 产品 技术 服务 材料 配件 组装 生产 制造 外协 外发 项目 系统 工程 "
+    "运输 物流 渠道 检测 检验 测试 代理 销售 合作 供应 配套 培训".split())
+
 # A need written as a sentence: 想找/希望 … open a wish, not a product (能/会 too, but not in 能源, 会议室 …); 的 ends a
 # modifier (主板上的有源晶振), unless what follows it is the supplier sought (能做医用无纺布的厂家).
-_WISH = re.compile(r"^(?:我们|我司|公司|本厂)?(?:想|希望|打算|准备|计划|急需|需要|要)?(?:找|寻找|采购|求购|招|购买|买)?"
-                   r"(?:一家|一批|几家|几台|一台|一套|几套|一些|个)?(?:(?:能|会|可以)(?!源|量|耗|效|议|计))?(?:做|生产|加工|供应|提供)?")
+_WISH = re.compile(r"^(?:我们|我司|公司|本厂)?(?:(?:想|希望|打算|准备|计划|急需|需要|要)(?:安装|添置|购置|配置|更换|装|添)?)?"
+                   r"(?:找|寻找|采购|求购|招|购买|买)?(?:[一几两][家批台套些辆]|[一几两]?个(?!月))?"
+                   r"(?:(?:能|会|可以)(?!源|量|耗|效|议|计))?(?:做|生产|加工|供应|提供)?")
 _SUPPLIERS = ("配套厂", "外协厂", "代工厂", "供应商", "合作方", "厂家", "工厂", "企业", "公司", "单位", "师傅", "团队",
               "厂")  # longest first
 _PURPOSE = ("想", "找", "希望", "要", "在", "能签", "做过", "供应商", "合作方")
 _CLAUSES = re.compile(r"[,;，；。|\n]+")
 _LIST = re.compile(r"、|/|和|以及|及|与|或者|或")
 _TAIL_WORDS = ("长期供货", "供货", "长期", "配套", "用", "之类", "这类", "一台", "一套", "一辆", "一批")
-# A phrase that states a condition, not a thing: 有SC证, 九脚川字都可以, 也可以, 那种.
+# A phrase that states a condition, not a thing: 有SC证, 九脚川字都可以, 也可以, 那种; a clause that states a
+# requirement or a preference: 要求耐火2小时, 必须防爆, 最好能办SC.
 _CONDITION = re.compile(r"^有.*(?:证|资质)$|可以$|都行$|^那种$")
+_REQUIREMENT = re.compile(r"^(?:要求|必须|务必|最好)")
+
+
+# A clause that asks for something (想…, 找…, 要装…, 采购… at its start). Clauses before the first one that names a
+# thing (more than a weak term: 想找…的设备 does not) are the situation, not the thing sought (老厂房冬天太冷, 工人受不了, 我们组装电动三轮); clauses after it
+# often name the thing more precisely (摄像头带录像机) and are kept. 要 alone states a requirement (要韧性好).
+_VERBS = "安装|购买|采购|订购|定做|定制|添置|购置|配置|装|买|订|做|换|铺|建|用|添|刷"
+_ASKS = re.compile(rf"想|希望|打算|急需|找|^(?:采购|求购|购买)|要(?:{_VERBS})")
 # A wish and its verb in the middle of a clause: what follows is the thing sought, what precedes it is where it
 # goes (厂房屋顶想装光伏发电 → 光伏发电, 员工宿舍要买一批上下铺铁架床 → 上下铺铁架床); a wish without such a verb
 # (批次要稳定, 想在溆浦找固定的配套厂) names no product.
-_WANTED = re.compile(r"(?:想|要|需要|希望|打算|准备)(?:安装|购买|采购|订购|定做|定制|装|买|订|做|换|铺|建|用)(.+)$")
+_WANTED = re.compile(rf"(?:想|要|需要|希望|打算|准备)(?:{_VERBS})(.+)$")
 
 
 def _phrase(part: str) -> str:
@@ -243,10 +259,11 @@ def product_phrases(text: str) -> tuple[str, ...]:
     """The product phrases a need or offer written as a sentence names, in order:
     "血压计主板上的有源晶振，想在溆浦找配套厂" → ("有源晶振",); a plain name gives itself."""
     clean = _BRACKETS.sub("", strip_quantities(normalize(text)))
-    found: list[str] = []
+    situation: list[str] = []  # phrases before any clause asks (kept when none does)
+    found: list[str] = []      # phrases from the first clause that asks and names something, and after it
     for clause in _CLAUSES.split(clean):
         clause = re.sub(r"[^\w、/]+", "", clause)
-        if not clause:
+        if not clause or _REQUIREMENT.match(clause):
             continue
         head, _, tail = clause.rpartition("的")
         supplier = next((word for word in _SUPPLIERS if tail.endswith(word)), "")
@@ -263,8 +280,11 @@ def product_phrases(text: str) -> tuple[str, ...]:
             body = _WISH.sub("", wanted.group(1)) if wanted else ""
             if not body or any(word in body for word in _PURPOSE):
                 continue  # a clause about who or how (想在溆浦找固定的配套厂, 批次要稳定) names no product
-        found.extend(p for part in _LIST.split(body) if (p := _phrase(part)))
-    return tuple(dict.fromkeys(found))
+        phrases = [p for part in _LIST.split(body) if (p := _phrase(part))]
+        if not found and _ASKS.search(clause) and any(p not in WEAK_TERMS for p in phrases):
+            situation = []  # the first clause that asks and names a thing: what came before was the situation
+        (found if found or _ASKS.search(clause) else situation).extend(phrases)
+    return tuple(dict.fromkeys([*situation, *found]))
 
 
 #: A text with one of these is a sentence (呼吸机上用的过滤海绵，想找…); without, a name or a list of names.

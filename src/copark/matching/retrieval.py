@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from copark.knowledge.graph import LINK_FACTOR as GRAPH_LINK_FACTOR
-from copark.knowledge.text import fold
+from copark.knowledge.text import WEAK_TERMS, fold
 
 _CJK_RUN = re.compile(r"[\u4e00-\u9fff]+|[a-z0-9]+(?:[.\-][a-z0-9]+)*")
 _KEEP = re.compile(r"[\u4e00-\u9fffa-z0-9]")
@@ -19,11 +19,6 @@ _KEEP = re.compile(r"[\u4e00-\u9fffa-z0-9]")
 STOPWORDS = frozenset("的 和 与 及 等 各类 各种 相关 一批 需要 需求 提供 可提供 供应 采购 我们 合作 寻求 有 年 约 万元 亿元 元 园区 企业 公司 清单".split())
 
 
-# Words that name the kind of deal rather than the thing (设备, 代工, 技术 …): two items sharing only these are
-# not about the same thing (实训设备 vs 工业除尘设备, 储能电源组装代工 vs 针织服装代工).
-WEAK_TERMS = frozenset(
-    "设备 代工 加工 代加工 产能 产品 技术 服务 材料 配件 组装 生产 制造 外协 外发 项目 系统 工程 "
-    "运输 物流 渠道 检测 检验 测试 代理 销售 合作 供应 配套 培训".split())
 _WEAK_SPAN = re.compile("|".join(sorted((re.escape(w) for w in WEAK_TERMS), key=len, reverse=True)))
 _WEAK_CHARS = frozenset("".join(WEAK_TERMS))
 
