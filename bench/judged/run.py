@@ -3,11 +3,17 @@
 Usage:
     .venv/bin/python bench/judged/run.py                      # rank, grow the pool, score against grades.csv
     .venv/bin/python bench/judged/run.py --grading-sheet /tmp/sheet.csv --only-unjudged
+    .venv/bin/python bench/judged/run.py --set listed         # the listed firms' product lists (listed/)
 
-The 3,578 Hunan registrations in ../shared are imported through `copark.io.importer.import_files` (a 企业 CSV
-with 企业名称, 统一社会信用代码 and 经营范围), one buyer with needs.csv as its 需求清单 is added, and
-`copark.services.opportunities.match` (what `copark match --org … --any-region` calls) ranks suppliers.
-Only ids are stored here: the scope texts are CC BY-NC-SA and are rebuilt from ../shared when needed.
+Two sets of firms, each with its own needs, pool and grades:
+- hunan (this folder): the 3,578 Hunan registrations in ../shared, imported through
+  `copark.io.importer.import_files` as a 企业 CSV with 企业名称, 统一社会信用代码 and 经营范围 (offers read from the
+  registered scope);
+- listed (listed/): the 3,832 listed firms of ../shared/bench/capability with their product lists, imported as
+  `copark evaluate` imports them (offers named by the firm, as in a park's 资源清单).
+One buyer with the set's needs.csv as its 需求清单 is added, and `copark.services.opportunities.match` (what
+`copark match --org … --any-region` calls) ranks suppliers. Only ids are stored here: the firms' texts are
+rebuilt from ../shared when needed (the Hunan scopes are CC BY-NC-SA).
 """
 
 from __future__ import annotations
@@ -23,6 +29,7 @@ import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
@@ -31,13 +38,43 @@ POOL = HERE / "pool.csv"
 GRADES = HERE / "grades.csv"
 README = HERE / "README.md"
 SCOPES = ROOT.parent / "shared" / "data" / "hunan_enterprises" / "hunan_2018_2019_mfg_nopii.csv"
+LISTED = ROOT.parent / "shared" / "bench" / "capability" / "organizations.csv"
 BUYER = "判定集采购方"
 TOP = 10
 GAIN = {0: 0.0, 1: 1.0, 2: 3.0}  # nDCG gains of grades 0/1/2
 RANKERS = ("copark", "tfidf")
-START, END = "<!-- judged:start -->", "<!-- judged:end -->"
 
-Rankings = dict[str, dict[str, list[str]]]  # ranker → need_id → usccs, best first
+Rankings = dict[str, dict[str, list[str]]]  # ranker → need_id → firm ids (uscc, org_id), best first
+
+
+@dataclass(frozen=True)
+class JudgedSet:
+    """One judged set: its needs, pool and grades, and the firms they are matched against."""
+
+    name: str
+    folder: Path
+    firm: str                    # the firms' id column in the registry, pool.csv and grades.csv
+    registry: Path
+    shown: tuple[str, ...]       # registry columns the grader reads beside the name
+    marker: str                  # the README block its figures go to
+
+    @property
+    def needs(self) -> Path:
+        return self.folder / "needs.csv"
+
+    @property
+    def pool(self) -> Path:
+        return self.folder / "pool.csv"
+
+    @property
+    def grades(self) -> Path:
+        return self.folder / "grades.csv"
+
+
+SETS = {
+    "hunan": JudgedSet("hunan", HERE, "uscc", SCOPES, ("business_scope",), "judged"),
+    "listed": JudgedSet("listed", HERE / "listed", "org_id", LISTED, ("industry", "products"), "judged-listed"),
+}
 
 
 # ---- data -------------------------------------------------------------------------------------------
@@ -51,39 +88,40 @@ def read_needs(path: Path = NEEDS) -> list[dict[str, str]]:
 
 
 def read_registry(path: Path = SCOPES) -> list[dict[str, str]]:
-    """The Hunan registrations (name, uscc, business_scope); exits with a clear message without ../shared."""
+    """The firms of a set (Hunan: name, uscc, business_scope; listed: org_id, name, industry, products …); exits
+    with a clear message without ../shared."""
     if not path.is_file():
-        sys.exit(f"judged: {path} not found; this benchmark needs ../shared/data beside the project")
+        sys.exit(f"judged: {path} not found; this benchmark needs ../shared beside the project")
     return read_csv(path)
 
 
-def read_pool(path: Path = POOL) -> set[tuple[str, str]]:
-    return {(r["need_id"], r["uscc"]) for r in read_csv(path)} if path.is_file() else set()
+def read_pool(path: Path = POOL, firm: str = "uscc") -> set[tuple[str, str]]:
+    return {(r["need_id"], r[firm]) for r in read_csv(path)} if path.is_file() else set()
 
 
-def write_pool(path: Path, pairs: Iterable[tuple[str, str]]) -> None:
-    """One row per (need_id, uscc), sorted, nothing saying which ranker proposed it."""
+def write_pool(path: Path, pairs: Iterable[tuple[str, str]], firm: str = "uscc") -> None:
+    """One row per (need_id, firm id), sorted, nothing saying which ranker proposed it."""
     with path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle, lineterminator="\n")
-        writer.writerow(["need_id", "uscc"])
+        writer.writerow(["need_id", firm])
         writer.writerows(sorted(set(pairs)))
 
 
-def read_grades(path: Path = GRADES) -> dict[tuple[str, str], int]:
+def read_grades(path: Path = GRADES, firm: str = "uscc") -> dict[tuple[str, str], int]:
     if not path.is_file():
         return {}
     grades = {}
     for row in read_csv(path):
         grade = int(row["grade"])
         if grade not in GAIN:
-            sys.exit(f"judged: {path}: grade {grade} for {row['need_id']},{row['uscc']} is not 0, 1 or 2")
-        grades[(row["need_id"], row["uscc"])] = grade
+            sys.exit(f"judged: {path}: grade {grade} for {row['need_id']},{row[firm]} is not 0, 1 or 2")
+        grades[(row["need_id"], row[firm])] = grade
     return grades
 
 
 # ---- ranking ----------------------------------------------------------------------------------------
 def write_import_files(folder: Path, registry: Sequence[Mapping[str, str]], needs: Sequence[Mapping[str, str]]) -> list[Path]:
-    """The registry as a user would load it (企业 with 经营范围) plus the buyer's needs as 清单明细 rows."""
+    """The Hunan registry as a user would load it (企业 with 经营范围) plus the buyer's needs as 清单明细 rows."""
     orgs, items = folder / "企业.csv", folder / "清单明细.csv"
     with orgs.open("w", encoding="utf-8-sig", newline="") as handle:
         writer = csv.writer(handle)
@@ -113,8 +151,24 @@ def tfidf_top(needs: Sequence[Mapping[str, str]], offers: Mapping[str, str], top
     return out
 
 
+def write_listed_files(folder: Path, registry: Sequence[Mapping[str, str]], needs: Sequence[Mapping[str, str]],
+                       ) -> tuple[list[Path], str, dict[str, str]]:
+    """The listed firms as `copark evaluate` imports them (products as offer items) and the needs as its buyer's:
+    (files, buyer, imported name → org_id)."""
+    from copark.matching.orgsignals import OrgProfile
+    from copark.services.evaluation import Bench, BenchCase
+    from copark.services.evaluation import write_import_files as write_bench_files
+
+    orgs = [OrgProfile(r["org_id"], r["name"], r.get("region", ""), r.get("industry", ""),
+                       tuple(p.strip() for p in r["products"].split(";") if p.strip()), r.get("description", ""))
+            for r in registry]
+    cases = [BenchCase(n["need_id"], "", n["need_text"], ()) for n in needs]
+    files, names, buyer = write_bench_files(Bench(orgs, cases), folder)
+    return files, buyer, {name: org_id for org_id, name in names.items()}
+
+
 def rank(registry: Sequence[Mapping[str, str]], needs: Sequence[Mapping[str, str]], *, seed: int = 13,
-         ) -> tuple[Rankings, dict[str, float]]:
+         judged_set: JudgedSet = SETS["hunan"]) -> tuple[Rankings, dict[str, float]]:
     """Import through copark, match the buyer's needs as `copark match` does, and run the TF-IDF baseline.
 
     `seed` is `copark fit`'s (13 by default, what users get); other seeds show how much the figures owe to it."""
@@ -131,7 +185,12 @@ def rank(registry: Sequence[Mapping[str, str]], needs: Sequence[Mapping[str, str
         workspace = Workspace(f"sqlite:///{folder / 'judged.sqlite'}")
         try:
             started = time.perf_counter()
-            import_files(workspace=workspace, paths=write_import_files(folder, registry, needs))
+            by_name: dict[str, str] | None = None  # listed firms are told apart by name, Hunan ones by uscc
+            if judged_set.firm == "uscc":
+                files, buyer = write_import_files(folder, registry, needs), BUYER
+            else:
+                files, buyer, by_name = write_listed_files(folder, registry, needs)
+            import_files(workspace=workspace, paths=files)
             timings["import"] = time.perf_counter() - started
             started = time.perf_counter()
             with workspace.transaction() as session:  # `copark fit`, as a user does after importing lists
@@ -140,17 +199,20 @@ def rank(registry: Sequence[Mapping[str, str]], needs: Sequence[Mapping[str, str
             timings["learned"] = float(fitted.fitted)
             started = time.perf_counter()
             with workspace.transaction() as session:
-                run = match(session=session, org=BUYER, cross_region=False, top=TOP, regions=workspace.regions)
-                uscc_of = dict(session.execute(select(Organization.id, Organization.credit_code)).tuples().all())
+                run = match(session=session, org=buyer, cross_region=False, top=TOP, regions=workspace.regions)
+                firm_of: dict[int, Any] = {
+                    org_id: (uscc if by_name is None else by_name.get(name))
+                    for org_id, name, uscc in session.execute(
+                        select(Organization.id, Organization.name, Organization.credit_code)).tuples()}
                 # the buyer's need items in file order: the importer may keep part of a text as the quantity
                 # (钢结构厂房制作安装，约5000平方米 → 钢结构厂房制作安装, 5000 平方米), so needs are told apart by item
                 need_items = session.execute(select(Item.id).join(Organization).where(
-                    Organization.name == BUYER, Item.direction == "need").order_by(Item.id)).scalars().all()
+                    Organization.name == buyer, Item.direction == "need").order_by(Item.id)).scalars().all()
                 offers: dict[str, list[str]] = {}
                 for org_id, text in session.execute(select(Item.organization_id, Item.text).where(
                         Item.direction == "offer").order_by(Item.id)):
-                    if uscc_of.get(org_id):
-                        offers.setdefault(uscc_of[org_id], []).append(text)
+                    if firm_of.get(org_id):
+                        offers.setdefault(firm_of[org_id], []).append(text)
             timings["match"] = time.perf_counter() - started
         finally:
             workspace.close()
@@ -160,9 +222,9 @@ def rank(registry: Sequence[Mapping[str, str]], needs: Sequence[Mapping[str, str
     engine: dict[str, list[str]] = {n["need_id"]: [] for n in needs}
     for view in run.opportunities:  # best first within each need
         found = engine[need_id[view.need_item_id]]
-        uscc = uscc_of.get(view.offer_org_id)
-        if uscc and uscc not in found and len(found) < TOP:
-            found.append(uscc)
+        firm = firm_of.get(view.offer_org_id)
+        if firm and firm not in found and len(found) < TOP:
+            found.append(firm)
     started = time.perf_counter()
     baseline = tfidf_top(needs, {u: "；".join(texts) for u, texts in offers.items()})
     timings["tfidf"] = time.perf_counter() - started
@@ -227,10 +289,10 @@ def score(ranking: Mapping[str, Sequence[str]], grades: Mapping[tuple[str, str],
 
 
 def report(rankings: Rankings, need_ids: Sequence[str], *, pool_path: Path = POOL, grades_path: Path = GRADES,
-           allow_unjudged: bool = False) -> tuple[int, dict[str, Figures]]:
+           allow_unjudged: bool = False, firm: str = "uscc") -> tuple[int, dict[str, Figures]]:
     """Score every ranker; exit code 1 (and no figures) when the pool still has unjudged pairs."""
-    grades = read_grades(grades_path)
-    missing = sorted(read_pool(pool_path) - set(grades))
+    grades = read_grades(grades_path, firm)
+    missing = sorted(read_pool(pool_path, firm) - set(grades))
     if missing and not allow_unjudged:
         print(f"judged: {len(missing)} pool pairs have no grade in {grades_path.name} "
               f"(first: {missing[0][0]},{missing[0][1]}). Write a grading sheet with "
@@ -242,20 +304,22 @@ def report(rankings: Rankings, need_ids: Sequence[str], *, pool_path: Path = POO
 
 # ---- grading sheet and README -----------------------------------------------------------------------
 def write_grading_sheet(path: Path, pairs: Iterable[tuple[str, str]], needs: Sequence[Mapping[str, str]],
-                        registry: Sequence[Mapping[str, str]]) -> int:
-    """A sheet for the grader: need, enterprise and its registered scope, by need then uscc (nothing else)."""
+                        registry: Sequence[Mapping[str, str]], judged_set: JudgedSet = SETS["hunan"]) -> int:
+    """A sheet for the grader: need, enterprise and what it offers (Hunan: its registered scope; listed: its industry
+    and products), by need then firm id (nothing else)."""
     if path.resolve().is_relative_to(ROOT):
-        sys.exit(f"judged: {path} is inside the repository; the sheet holds CC BY-NC-SA text, write it elsewhere")
+        sys.exit(f"judged: {path} is inside the repository; the sheet holds the firms' texts, write it elsewhere")
     texts = {n["need_id"]: n["need_text"] for n in needs}
-    firms = {r["uscc"]: r for r in registry}
+    firms = {r[judged_set.firm]: r for r in registry}
     rows = sorted(pairs)
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", encoding="utf-8-sig", newline="") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["need_id", "need_text", "uscc", "name", "business_scope", "grade"])
-        for need, uscc in rows:
-            firm = firms.get(uscc, {})
-            writer.writerow([need, texts.get(need, ""), uscc, firm.get("name", ""), firm.get("business_scope", ""), ""])
+        writer.writerow(["need_id", "need_text", judged_set.firm, "name", *judged_set.shown, "grade"])
+        for need, firm_id in rows:
+            firm = firms.get(firm_id, {})
+            writer.writerow([need, texts.get(need, ""), firm_id, firm.get("name", ""),
+                             *(firm.get(column, "") for column in judged_set.shown), ""])
     return len(rows)
 
 
@@ -294,11 +358,15 @@ def table(figures: Mapping[str, Figures]) -> str:
     return "\n".join(lines)
 
 
-def update_readme(text: str, path: Path = README) -> None:
+def update_readme(text: str, path: Path = README, marker: str = "judged") -> None:
+    """Replace the README's block between <!-- marker:start --> and <!-- marker:end --> with `text`."""
+    start, end = f"<!-- {marker}:start -->", f"<!-- {marker}:end -->"
     content = path.read_text(encoding="utf-8")
-    head, _, rest = content.partition(START)
-    _, _, tail = rest.partition(END)
-    path.write_text(f"{head}{START}\n{text}\n{END}{tail}", encoding="utf-8")
+    if start not in content or end not in content:
+        sys.exit(f"judged: {path} has no {start} … {end} block for the figures")
+    head, _, rest = content.partition(start)
+    _, _, tail = rest.partition(end)
+    path.write_text(f"{head}{start}\n{text}\n{end}{tail}", encoding="utf-8")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -309,7 +377,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-readme", action="store_true", help="do not write the figures into README.md")
     parser.add_argument("--seeds", default="13,14,15",
                         help="fit seeds, comma-separated; the first is the one reported as copark (default 13)")
+    parser.add_argument("--set", dest="judged_set", choices=sorted(SETS), default="hunan",
+                        help="hunan: registered scopes (this folder); listed: listed firms' product lists (listed/)")
+    parser.add_argument("--rankings-out", type=Path, help="also write every ranker's top 10 per need here (JSON)")
     args = parser.parse_args(argv)
+    judged = SETS[args.judged_set]
     try:
         seeds = [int(s) for s in args.seeds.split(",") if s.strip()]
     except ValueError:
@@ -317,25 +389,29 @@ def main(argv: list[str] | None = None) -> int:
     if not seeds:
         parser.error("--seeds: give at least one seed, e.g. 13")
     started = time.perf_counter()
-    needs, registry = read_needs(), read_registry()
-    rankings, timings = rank(registry, needs, seed=seeds[0])
+    needs, registry = read_needs(judged.needs), read_registry(judged.registry)
+    rankings, timings = rank(registry, needs, seed=seeds[0], judged_set=judged)
     for seed in seeds[1:]:  # the same engine fitted with other seeds: how much the figures owe to the first
-        rankings[engine_key(seed, seeds)] = rank(registry, needs, seed=seed)[0]["copark"]
-    pool = read_pool() | {(need, u) for ranking in rankings.values() for need, us in ranking.items() for u in us}
-    write_pool(POOL, pool)
-    grades = read_grades()
+        rankings[engine_key(seed, seeds)] = rank(registry, needs, seed=seed, judged_set=judged)[0]["copark"]
+    if args.rankings_out:
+        args.rankings_out.write_text(json.dumps(rankings, ensure_ascii=False, indent=1), encoding="utf-8")
+    pool = read_pool(judged.pool, judged.firm) | {
+        (need, u) for ranking in rankings.values() for need, us in ranking.items() for u in us}
+    write_pool(judged.pool, pool, judged.firm)
+    grades = read_grades(judged.grades, judged.firm)
     if args.grading_sheet:
         pairs = [p for p in pool if not args.only_unjudged or p not in grades]
-        count = write_grading_sheet(args.grading_sheet, pairs, needs, registry)
+        count = write_grading_sheet(args.grading_sheet, pairs, needs, registry, judged)
         print(f"grading sheet: {count} pairs → {args.grading_sheet}")
         return 0
-    code, figures = report(rankings, [n["need_id"] for n in needs], allow_unjudged=args.allow_unjudged)
+    code, figures = report(rankings, [n["need_id"] for n in needs], pool_path=judged.pool,
+                           grades_path=judged.grades, allow_unjudged=args.allow_unjudged, firm=judged.firm)
     if code:
         return code
     if len(seeds) > 1:
         figures[f"copark mean of {len(seeds)} seeds"] = Figures.mean([figures[engine_key(s, seeds)] for s in seeds])
         figures = {k: figures[k] for k in sorted(figures, key=lambda k: k == "tfidf")}  # the baseline last
-    splits = by_split(rankings, needs, seeds)
+    splits = by_split(rankings, needs, seeds, grades=grades)
     seconds = time.perf_counter() - started
     print(table(figures))
     if splits:
@@ -347,14 +423,14 @@ def main(argv: list[str] | None = None) -> int:
           f"match {timings['match']:.1f} s, tfidf {timings['tfidf']:.1f} s, "
           f"total {seconds:.1f} s ({platform.python_version()})")
     if not args.no_readme and not any(f.unjudged for f in figures.values()):
-        per_split = f"\n\nBy split (dev: read while choosing the engine; test: never used to choose):\n\n{table(splits)}" \
-            if splits else ""
+        per_split = (f"\n\nBy split (dev: read while choosing the engine; test and fresh: written later, see "
+                     f"below):\n\n{table(splits)}") if splits else ""
         update_readme(f"{table(figures)}{per_split}\n\nEngine: {ranker}; copark is fitted with seed {seeds[0]} "
                       f"(`copark fit`'s default); each `copark seed N` row refits it with seed N, and the mean is over seeds "
                       f"{', '.join(map(str, seeds))}. "
                       f"Pool: {len(pool)} pairs, all graded. Runner: "
                       f"{seconds:.0f} s (import {timings['import']:.0f} s, fit {timings['fit']:.0f} s, "
-                      f"match {timings['match']:.0f} s).")
+                      f"match {timings['match']:.0f} s).", marker=judged.marker)
     print(json.dumps({"pool": len(pool), "seconds": round(seconds, 1),
                       **{k: f.as_dict() for k, f in figures.items()}}, ensure_ascii=False))
     return 0
