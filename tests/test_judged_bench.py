@@ -96,3 +96,33 @@ def test_splits_average_the_seeds() -> None:
     figures = judged.by_split(rankings, needs, [13, 14], grades=GRADES)
     assert figures["copark, dev"].p5 == pytest.approx(1 / 5)
     assert figures["copark mean of 2 seeds, dev"].p5 == pytest.approx((1 / 5 + 2 / 5) / 2)
+
+
+_LISTED = [
+    {"org_id": "600001", "name": "甲传动股份", "industry": "汽车零部件", "products": "商用车齿轮;齿轮箱;同步器"},
+    {"org_id": "600002", "name": "乙管业", "industry": "钢管", "products": "无缝钢管;焊接钢管"},
+    {"org_id": "000003", "name": "丙电子", "industry": "电子元件", "products": "石英晶体谐振器;振荡器"},
+]
+
+
+def test_listed_set_ranks_firms_by_org_id_through_the_importer() -> None:
+    needs = [{"need_id": "L1", "need_text": "想找做汽车齿轮的厂家"}, {"need_id": "L2", "need_text": "晶振"}]
+    rankings, timings = judged.rank(_LISTED, needs, judged_set=judged.SETS["listed"])
+    assert rankings["copark"]["L1"][0] == "600001"  # the ids of the listed file, not database ids or names
+    assert rankings["tfidf"]["L1"][0] == "600001"
+    assert set(rankings["copark"]) == {"L1", "L2"} and timings["import"] > 0
+
+
+def test_listed_grading_sheet_shows_products(tmp_path: Path) -> None:
+    sheet = tmp_path / "sheet.csv"
+    needs = [{"need_id": "L1", "need_text": "汽车齿轮"}]
+    judged.write_grading_sheet(sheet, [("L1", "600001")], needs, _LISTED, judged.SETS["listed"])
+    header, row = sheet.read_text(encoding="utf-8-sig").splitlines()
+    assert header == "need_id,need_text,org_id,name,industry,products,grade"
+    assert row == "L1,汽车齿轮,600001,甲传动股份,汽车零部件,商用车齿轮;齿轮箱;同步器,"
+
+
+def test_committed_listed_pool_is_fully_graded() -> None:
+    listed = judged.SETS["listed"]
+    pool = judged.read_pool(listed.pool, listed.firm)
+    assert pool and not pool - set(judged.read_grades(listed.grades, listed.firm))
