@@ -1,4 +1,5 @@
-"""`copark kb import`: GB/T 4754 and chainkg relations, all-or-nothing, idempotent, confidence rules."""
+"""`copark kb import`: GB/T 4754, chainkg relations and company–product lists, all-or-nothing, idempotent,
+confidence rules."""
 
 from __future__ import annotations
 
@@ -14,7 +15,8 @@ from copark.cli.main import app
 from copark.core.errors import CoparkError
 from copark.knowledge import importers
 from copark.knowledge.importers import chainkg_confidence, import_knowledge
-from copark.storage.tables import Industry, KnowledgeNode, KnowledgeRelation
+from copark.knowledge.store import CompanyRecord, read_companies
+from copark.storage.tables import Industry, KnowledgeCompany, KnowledgeNode, KnowledgeRelation
 from copark.workspace import Workspace
 
 GBT = """code,name,level,level_name,parent,section,description,note
@@ -38,6 +40,38 @@ def write_chainkg(directory: Path, rows: list[dict[str, str]], extra: str = "") 
     directory.mkdir(parents=True, exist_ok=True)
     lines = [json.dumps(r, ensure_ascii=False) for r in rows]
     (directory / "product_product.jsonl").write_text("\n".join(lines) + "\n" + extra, encoding="utf-8")
+    return directory
+
+
+COMPANIES = [
+    {"name": "邵阳液压", "fullname": "邵阳维克液压股份有限公司", "code": "301079"},
+    {"name": "邵阳液压", "fullname": "邵阳维克液压股份有限公司", "code": "301079.SZ"},  # the same firm again
+    {"name": "华瓷股份", "fullname": "湖南华联瓷业股份有限公司", "code": "001216"},
+    {"name": "无产品", "fullname": "无产品股份有限公司", "code": "000999"},
+]
+COMPANY_INDUSTRY = [
+    {"company_code": "301079.SZ", "industry_code": "640203", "industry_name": "液压", "company_name": "邵阳液压"},
+    {"company_code": "688722.SH", "industry_code": "220503", "industry_name": "纤维", "company_name": "同益中"},
+]
+COMPANY_PRODUCTS = [
+    {"company_code": "301079.SZ", "product_name": "液压泵", "rel_weight": 0.1},
+    {"company_code": "301079.SZ", "product_name": "液压油缸", "rel_weight": 0.6},
+    {"company_code": "001216.SZ", "product_name": "日用瓷", "rel_weight": 0.001},
+    {"company_code": "301079", "product_name": "液压阀", "rel_weight": 0.1},  # ties keep file order
+    {"company_code": "301079.SZ", "product_name": "液压油缸", "rel_weight": 0.2},  # a duplicate, lower
+    {"company_code": "001216.SZ", "product_name": "釉中彩瓷", "rel_weight": 0.001},
+    {"company_code": "688722.SH", "product_name": "超高分子量聚乙烯纤维"},  # in company_industry.jsonl only
+    {"company_code": "900001.SH", "product_name": "无名产品", "rel_weight": 0.9},  # a firm listed nowhere
+]
+
+
+def write_companies(directory: Path, companies: list[dict[str, object]] = COMPANIES,
+                    industries: list[dict[str, object]] = COMPANY_INDUSTRY,
+                    products: list[dict[str, object]] = COMPANY_PRODUCTS) -> Path:
+    for name, rows in (("company.jsonl", companies), ("company_industry.jsonl", industries),
+                       ("company_product.jsonl", products)):
+        (directory / name).write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows),
+                                      encoding="utf-8")
     return directory
 
 
@@ -116,6 +150,51 @@ def test_malformed_chainkg_line_changes_nothing(workspace: Workspace, tmp_path: 
     assert counts(workspace) == before and relations(workspace) == before_rows  # GB/T rows rolled back too
 
 
+def test_chainkg_companies_with_products_best_first(workspace: Workspace, tmp_path: Path) -> None:
+    kg = write_companies(write_chainkg(tmp_path / "kg", RELATIONS))
+    report = import_knowledge(workspace=workspace, chainkg=kg)
+    assert report.companies == 3  # 000999 lists no product, 900001 is no company
+    with workspace.transaction() as session:
+        stored = read_companies(session=session)
+    assert stored == [
+        CompanyRecord("chainkg", "001216", "华瓷股份", "湖南华联瓷业股份有限公司", "", ("日用瓷", "釉中彩瓷")),
+        CompanyRecord("chainkg", "301079", "邵阳液压", "邵阳维克液压股份有限公司", "液压", ("液压油缸", "液压泵", "液压阀")),
+        CompanyRecord("chainkg", "688722", "同益中", "", "纤维", ("超高分子量聚乙烯纤维",)),
+    ]
+    # re-import replaces the source's companies: one firm gone, one product list changed
+    write_companies(kg, products=[{"company_code": "001216", "product_name": "陶瓷餐具", "rel_weight": 0.5},
+                                  *COMPANY_PRODUCTS[:2]])
+    assert import_knowledge(workspace=workspace, chainkg=kg).companies == 2
+    with workspace.transaction() as session:
+        assert [(c.code, c.products) for c in read_companies(session=session)] == [
+            ("001216", ("陶瓷餐具",)), ("301079", ("液压油缸", "液压泵"))]
+
+
+def test_bad_company_line_changes_nothing(workspace: Workspace, tmp_path: Path) -> None:
+    kg = write_companies(write_chainkg(tmp_path / "kg", RELATIONS))
+    import_knowledge(workspace=workspace, chainkg=kg)
+    before, before_rows = counts(workspace), relations(workspace)
+    write_companies(kg, products=[*COMPANY_PRODUCTS, {"company_code": "301079", "product_name": "阀", "rel_weight": "高"}])
+    with pytest.raises(CoparkError) as info:
+        import_knowledge(workspace=workspace, chainkg=kg)
+    assert info.value.problem.where == "company_product.jsonl:9"
+    write_companies(kg)
+    (kg / "company_industry.jsonl").unlink()
+    with pytest.raises(CoparkError, match="company_industry.jsonl"):
+        import_knowledge(workspace=workspace, chainkg=kg)
+    assert counts(workspace) == before and relations(workspace) == before_rows  # relations rolled back too
+    with workspace.transaction() as session:
+        assert session.scalar(select(func.count()).select_from(KnowledgeCompany)) == 3
+
+
+def test_relations_only_directory_keeps_companies(sqlite_workspace: Workspace, tmp_path: Path) -> None:
+    import_knowledge(workspace=sqlite_workspace, chainkg=write_companies(write_chainkg(tmp_path / "kg", RELATIONS)))
+    report = import_knowledge(workspace=sqlite_workspace, chainkg=write_chainkg(tmp_path / "only", RELATIONS))
+    assert report.companies is None
+    with sqlite_workspace.transaction() as session:
+        assert len(read_companies(session=session)) == 3
+
+
 @pytest.mark.parametrize(
     ("row", "where"),
     [
@@ -160,7 +239,10 @@ def test_cli_kb_import(sqlite_url: str, tmp_path: Path) -> None:
     kg = write_chainkg(tmp_path / "kg", RELATIONS)
     result = runner.invoke(app, ["-d", sqlite_url, "kb", "import", "--chainkg", str(kg)])
     assert result.exit_code == 0, result.output
-    assert "导入 6 条关系" in result.output
+    assert "导入 6 条关系" in result.output and "公司" not in result.output
+    result = runner.invoke(app, ["-d", sqlite_url, "kb", "import", "--chainkg", str(write_companies(kg))])
+    assert result.exit_code == 0, result.output
+    assert "上市公司产品清单（来源 chainkg）：3 家公司" in result.output
     write_chainkg(kg, RELATIONS, '{"oops"\n')
     result = runner.invoke(app, ["-d", sqlite_url, "kb", "import", "--chainkg", str(kg)])
     assert result.exit_code == 1 and "product_product.jsonl:8" in result.output
@@ -177,6 +259,7 @@ def test_real_chainkg_and_gbt_import(sqlite_workspace: Workspace) -> None:
     assert r.relations + r.skipped_low_confidence + r.duplicates == 110_153
     assert r.relations > 80_000 and r.skipped_low_confidence > 10_000
     assert report.industries_created > 1_900
+    assert report.companies == 3_832  # the listed firms with a product list (the capability bench's firms)
     with sqlite_workspace.transaction() as session:
         low = session.scalar(select(func.min(KnowledgeRelation.confidence)))
         total = session.scalar(select(func.count()).select_from(KnowledgeRelation))

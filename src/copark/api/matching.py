@@ -50,11 +50,13 @@ def match(*, workspace: Workspace, actor: Actor | None = None, org: str | None =
                    regions=workspace.regions)
 
 
-def fit(*, workspace: Workspace, without: list[str] | None = None, seed: int = 13):  # noqa: ANN201 - FitResult
+def fit(*, workspace: Workspace, without: list[str] | None = None, seed: int = 13,
+        knowledge: bool = True):  # noqa: ANN201 - FitResult
     from copark.services.opportunities import fit_ranker
 
     with workspace.transaction() as session:
-        return fit_ranker(session=session, regions=workspace.regions, without=without or [], seed=seed)
+        return fit_ranker(session=session, regions=workspace.regions, without=without or [], seed=seed,
+                          knowledge=knowledge)
 
 
 def _band(value: str | None) -> tuple[float, float] | None:

@@ -27,7 +27,7 @@ def kb_import(
     chainkg: Annotated[Path | None, typer.Option("--chainkg", help=t("kb.opt.chainkg"))] = None,
     min_confidence: Annotated[float, typer.Option("--min-confidence", help=t("kb.opt.min_confidence"))] = 0.0,
 ) -> None:
-    from copark.knowledge.importers import import_knowledge
+    from copark.knowledge.importers import CHAINKG, import_knowledge
 
     workspace = open_workspace()
     try:
@@ -43,6 +43,8 @@ def kb_import(
                         skipped=r.skipped_low_confidence, duplicates=r.duplicates))
         for rel, count in sorted(r.by_rel.items()):
             console.print(t("kb.import.done.by_rel", rel=t(f"kb.rel.{rel}"), count=count))
+    if report.companies is not None:
+        console.print(t("kb.import.done.companies", source=CHAINKG, companies=report.companies))
 
 
 def infer_command(

@@ -1,4 +1,6 @@
-"""`copark kb import`: GB/T 4754-2017 into `industry`, ChainKnowledgeGraph relations into kb_node/kb_relation.
+"""`copark kb import`: GB/T 4754-2017 into `industry`, ChainKnowledgeGraph relations into kb_node/kb_relation and
+its listed firms' product lists into kb_company (when the directory has company_product.jsonl; `copark fit` learns
+from them beside the workspace's own lists).
 
 Confidence of chainkg relations (mined from public text by patterns, never reviewed), documented here
 because `--min-confidence` filters on it:
@@ -22,6 +24,7 @@ from pathlib import Path
 
 from copark.core.errors import CoparkError
 from copark.knowledge import store
+from copark.knowledge.chainkg import COMPANY_PRODUCT_FILE
 from copark.knowledge.graph import EdgeRecord
 from copark.locale import t
 from copark.workspace import Workspace
@@ -54,6 +57,7 @@ class KbImportReport:
     industries_created: int = 0
     industries_updated: int = 0
     relations: store.LoadCounts | None = None
+    companies: int | None = None  # firms with a product list; None: the chainkg directory has no company lists
     files: list[str] = field(default_factory=list)
 
 
@@ -85,6 +89,23 @@ def chainkg_edges(directory: Path) -> Iterator[tuple[EdgeRecord, str]]:
             src, dst = dst, src
         yield EdgeRecord(src, _REL_MAP[rel], dst, "material" if rel != "产品小类" else "", 1.0, confidence,
                          CHAINKG), f"{PRODUCT_PRODUCT_FILE} #{number}"
+
+
+def chainkg_companies(directory: Path) -> Iterator[store.CompanyRecord]:
+    """Firms of company.jsonl/company_industry.jsonl with their company_product.jsonl products, best first (revenue
+    weight descending, then file order; duplicates dropped); firms without a product are left out."""
+    from copark.knowledge.chainkg import read_companies, read_company_products
+
+    listed: dict[str, list[tuple[float, str]]] = {}
+    for code, product, weight in read_company_products(directory):
+        listed.setdefault(code, []).append((weight, product))
+    for company in read_companies(directory):
+        products = listed.get(company.code)
+        if not products:
+            continue
+        best_first = sorted(products, key=lambda pair: -pair[0])  # stable: equal weights keep file order
+        yield store.CompanyRecord(CHAINKG, company.code, company.name, company.fullname, company.industry_name,
+                                  tuple(dict.fromkeys(product for _, product in best_first)))
 
 
 _GBT_PATTERN = {1: re.compile(r"[A-T]"), 2: re.compile(r"\d{2}"), 3: re.compile(r"\d{3}"), 4: re.compile(r"\d{4}")}
@@ -129,7 +150,8 @@ def _gbt_rows(path: Path) -> Iterator[dict[str, object]]:
 
 def import_knowledge(*, workspace: Workspace, gbt: Path | None = None, chainkg: Path | None = None,
                      min_confidence: float = 0.0) -> KbImportReport:
-    """Load GB/T 4754 and/or chainkg in one transaction: all or nothing, re-import replaces that source."""
+    """Load GB/T 4754 and/or chainkg in one transaction: all or nothing, re-import replaces that source (its
+    relations, and its companies when the directory has company_product.jsonl; without it they are kept)."""
     if gbt is None and chainkg is None:
         raise CoparkError(t("kb.import.nothing"), t("kb.import.nothing.fix"))
     if not 0.0 <= min_confidence <= 1.0:
@@ -145,5 +167,8 @@ def import_knowledge(*, workspace: Workspace, gbt: Path | None = None, chainkg: 
         if chainkg is not None:
             report.relations = store.replace_relations(
                 session=session, source=CHAINKG, edges=chainkg_edges(Path(chainkg)), min_confidence=min_confidence)
+            if (Path(chainkg) / COMPANY_PRODUCT_FILE).is_file():
+                report.companies = store.replace_companies(
+                    session=session, source=CHAINKG, companies=chainkg_companies(Path(chainkg)))
             report.files.append(str(chainkg))
     return report

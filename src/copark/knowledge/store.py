@@ -1,4 +1,4 @@
-"""Database side of the knowledge base: kb_node/kb_relation and industry rows, written in batches."""
+"""Database side of the knowledge base: kb_node/kb_relation, kb_company and industry rows, written in batches."""
 
 from __future__ import annotations
 
@@ -12,10 +12,11 @@ from sqlalchemy.orm import Session
 from copark.core.errors import CoparkError
 from copark.knowledge.graph import ChainGraph, EdgeRecord, NodeRecord, build_graph, curated_records
 from copark.locale import t
-from copark.storage.tables import Industry, KnowledgeNode, KnowledgeRelation
+from copark.storage.tables import Industry, KnowledgeCompany, KnowledgeNode, KnowledgeRelation
 
 BATCH = 5000
 NAME_MAX = 128  # kb_node.name is String(128)
+CODE_MAX = 32  # kb_company.code is String(32)
 
 
 @dataclass
@@ -116,6 +117,53 @@ def replace_relations(*, session: Session, source: str, edges: Iterable[tuple[Ed
     if pending:
         flush()
     return counts
+
+
+@dataclass(frozen=True)
+class CompanyRecord:
+    """One firm's product list as a knowledge source gives it (products best first, no duplicates)."""
+
+    source: str
+    code: str
+    name: str
+    fullname: str = ""
+    industry: str = ""
+    products: tuple[str, ...] = ()
+
+
+def replace_companies(*, session: Session, source: str, companies: Iterable[CompanyRecord]) -> int:
+    """Replace `source`'s kb_company rows by `companies` (one per code: the first wins), in batches; caller commits."""
+    session.execute(delete(KnowledgeCompany).where(KnowledgeCompany.source == source))
+    seen: set[str] = set()
+    pending: list[dict[str, object]] = []
+    count = 0
+    for company in companies:
+        if len(company.code) > CODE_MAX:
+            raise CoparkError(t("kb.import.bad_code", code=company.code[:40], max=CODE_MAX), t("kb.import.fix"),
+                              where=company.name)
+        if company.code in seen:
+            continue
+        seen.add(company.code)
+        pending.append({"source": source, "code": company.code, "name": company.name[:255],
+                        "fullname": company.fullname[:255], "industry": company.industry[:128],
+                        "products": list(company.products)})
+        if len(pending) >= BATCH:
+            session.execute(insert(KnowledgeCompany), pending)
+            count += len(pending)
+            pending.clear()
+    if pending:
+        session.execute(insert(KnowledgeCompany), pending)
+        count += len(pending)
+    return count
+
+
+def read_companies(*, session: Session) -> list[CompanyRecord]:
+    """Every imported firm with its products, ordered by (source, code): what a fit reads, in a stable order."""
+    company = KnowledgeCompany.__table__.c
+    query = select(company.source, company.code, company.name, company.fullname, company.industry,
+                   company.products).order_by(company.source, company.code)
+    return [CompanyRecord(source, code, name, fullname or "", industry or "", tuple(str(p) for p in products or ()))
+            for source, code, name, fullname, industry, products in session.connection().execute(query)]
 
 
 def upsert_industries(*, session: Session, rows: Iterable[dict[str, object]], source: str) -> tuple[int, int]:

@@ -135,14 +135,21 @@ class MatchEngine:
         self._masks: dict[tuple[str | None, PairRule], np.ndarray] = {}
         self._km: dict[tuple[int, int], float | None] = {}
 
-    def fit_ranker(self, *, enabled: frozenset[str], seed: int = 13) -> LearnedRanker | None:
-        """A learned ranker fitted on products held out of these offer lists (None: too few to hold out)."""
+    def fit_ranker(self, *, enabled: frozenset[str], seed: int = 13,
+                   extra: Sequence[OrgProfile] = ()) -> LearnedRanker | None:
+        """A learned ranker fitted on products held out of these offer lists (None: too few to hold out).
+
+        `extra` organizations (imported company–product lists) join the training rounds only, after the engine's
+        own: they lend their lists to learn from and are never matched. The model's figures count them."""
         from copark.matching import ranker
 
         def index_for(reduced: list[OrgProfile]) -> SignalIndex:
             return SignalIndex.build(reduced, graph=self.graph, encoder=self.encoder, workers=self.workers)
 
-        return ranker.fit(index_for, self.signals.profiles, enabled=enabled, seed=seed)
+        model = ranker.fit(index_for, [*self.signals.profiles, *extra], enabled=enabled, seed=seed)
+        if model is not None:
+            model.figures["knowledge_organizations"] = len(extra)
+        return model
 
     # -- retrieval ---------------------------------------------------------------------------------
 

@@ -188,7 +188,9 @@ def evaluate_bench(*, bench_dir: str | Path, top: int = 100, without: Iterable[s
                 with workspace.transaction() as session:
                     infer_for(session=session, ref=names[org_id])
             with workspace.transaction() as session:
-                fitted = fit_ranker(session=session, without=without, encoder=dense, seed=seed) if learn else None
+                # the workspace's lists only: the benchmark's firms are chainkg's listed firms themselves
+                fitted = (fit_ranker(session=session, without=without, encoder=dense, seed=seed, knowledge=False)
+                          if learn else None)
                 run = match(session=session, cross_region=False, top=top, learned=learn, encoder=dense)
         finally:
             workspace.close()

@@ -17,9 +17,11 @@ from copark.matching.engine import Match, MatchEngine, PairRule
 from copark.matching.explain import render_why
 from copark.matching.features import ItemDoc, OrgDoc, clean_industry, section_of
 from copark.matching.modes import mode_label
+from copark.matching.orgsignals import OrgProfile
 from copark.matching.ranker import RANKER_VERSION, LearnedRanker
 from copark.matching.retrieval import head_word
 from copark.matching.signals import SIGNALS
+from copark.parsing.names import different_places, normalize_name
 from copark.parsing.regions import RegionTable, builtin_regions
 from copark.services.access import OrgScope, park_of, within
 from copark.services.items import LISTED
@@ -91,6 +93,7 @@ class FitResult:
     organizations: int
     offers: int
     figures: dict[str, Any] = field(default_factory=dict)
+    knowledge_organizations: int = 0  # imported companies that joined the training (kb_company)
 
 
 def validate_industry(session: Session, code: str) -> str:
@@ -155,12 +158,37 @@ def build_engine(*, session: Session, regions: RegionTable, graph: Any = _USE_KN
     return MatchEngine(offers=offers, orgs=orgs, graph=graph, encoder=encoder, ranker=ranker), needs
 
 
+def knowledge_profiles(session: Session, regions: RegionTable) -> list[OrgProfile]:
+    """The imported company–product lists (kb_company) as training organizations, ordered by (source, code).
+
+    A firm the workspace already holds is left out, so it is never both an organization and its own training twin:
+    the same firm by the importer's identity rule (the same normalize_name key of its name or full name, and no
+    different places in the two names, as io.validate settles a row against stored organizations)."""
+    from copark.knowledge.store import read_companies
+
+    words = regions.words()
+    stored: dict[str, list[str]] = {}
+    for name, norm in session.execute(select(Organization.name, Organization.norm_name)).tuples():
+        stored.setdefault(norm, []).append(name)
+
+    def held(name: str) -> bool:
+        norm = normalize_name(name, words) if name.strip() else ""
+        return bool(norm) and any(not different_places(mine, name, words) for mine in stored.get(norm, ()))
+
+    return [OrgProfile(f"kb:{c.source}:{c.code}", c.name, "", c.industry, c.products)
+            for c in read_companies(session=session)
+            if c.products and not held(c.name) and not held(c.fullname)]
+
+
 def fit_ranker(*, session: Session, regions: RegionTable | None = None, without: Sequence[str] = (),
-               seed: int = 13, graph: Any = _USE_KNOWLEDGE, encoder: Encoder | None = None) -> FitResult:
+               seed: int = 13, graph: Any = _USE_KNOWLEDGE, encoder: Encoder | None = None,
+               knowledge: bool = True) -> FitResult:
     """Fit the learned ranker on the workspace's own offer lists (held-out products) and store it.
 
-    With too few products to hold out nothing is stored and any earlier model is removed: the hand-weighted
-    fallback ranks until the lists grow.
+    `knowledge`: the company–product lists imported with `copark kb import` join the training (never the
+    matching), so a park of ~100 enterprises can learn too; off, the workspace's lists alone. With too few
+    products to hold out nothing is stored and any earlier model is removed: the hand-weighted fallback ranks
+    until the lists grow.
     """
     unknown = sorted(set(without) - set(SIGNALS))
     if unknown:
@@ -168,16 +196,18 @@ def fit_ranker(*, session: Session, regions: RegionTable | None = None, without:
                           t("fit.error.unknown_signal.fix", names="、".join(SIGNALS)))
     if session.scalar(select(Organization.id).limit(1)) is None:
         raise CoparkError(t("match.error.empty_db"), t("match.error.empty_db.fix"))
-    engine, _ = build_engine(session=session, regions=regions or builtin_regions(), graph=graph, encoder=encoder)
+    regions = regions or builtin_regions()
+    engine, _ = build_engine(session=session, regions=regions, graph=graph, encoder=encoder)
     enabled = frozenset(SIGNALS) - set(without) - (set() if encoder is not None else {"dense"})
-    model = engine.fit_ranker(enabled=enabled, seed=seed)
+    extra = knowledge_profiles(session, regions) if knowledge else []
+    model = engine.fit_ranker(enabled=enabled, seed=seed, extra=extra)
     session.execute(delete(RankerModel))
     counts = {"organizations": len(engine.orgs), "offers": len(engine.offers)}
     if model is None:
-        return FitResult(False, **counts)
+        return FitResult(False, knowledge_organizations=len(extra), **counts)
     session.add(RankerModel(version=model.version, model=model.to_json(), figures=model.figures, **counts))
     session.flush()
-    return FitResult(True, figures=model.figures, **counts)
+    return FitResult(True, figures=model.figures, knowledge_organizations=len(extra), **counts)
 
 
 def _keys(texts: list[str]) -> frozenset[str]:

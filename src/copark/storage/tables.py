@@ -169,6 +169,21 @@ class KnowledgeRelation(Base):
     source: Mapped[str] = mapped_column(String(32), default="curated")
 
 
+class KnowledgeCompany(Base):
+    """A listed firm's product list from an imported source (chainkg): more lists for `copark fit` to learn from,
+    never matched. Products best first (revenue weight descending, then file order)."""
+
+    __tablename__ = "kb_company"
+    __table_args__ = (UniqueConstraint("source", "code", name="uq_kb_company"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source: Mapped[str] = mapped_column(String(32))
+    code: Mapped[str] = mapped_column(String(32))  # the stock code without its exchange suffix (600373)
+    name: Mapped[str] = mapped_column(String(255))  # as the source names it (中文传媒)
+    fullname: Mapped[str] = mapped_column(String(255), default="")  # registered name (中文天地出版传媒集团股份有限公司)
+    industry: Mapped[str] = mapped_column(String(128), default="")  # the source's industry name, may be empty
+    products: Mapped[list[Any]] = mapped_column(JSON, default=list)
+
+
 class Opportunity(Base):
     """对接机会: a scored, explained need–offer pairing."""
 

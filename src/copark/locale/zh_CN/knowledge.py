@@ -36,9 +36,10 @@ MESSAGES: dict[str, str] = {
     "industry.unknown.fix": "请使用 GB/T 4754-2017 代码，如 35、358 或 C3581",
     # kb.* — chain graph and `copark kb import` (KB-GRAPH)
     "kb.help": "产业链知识库：导入行业分类与产业链关系",
-    "kb.import.help": "导入 GB/T 4754-2017 行业分类（--gbt）和/或 ChainKnowledgeGraph 产品关系（--chainkg）",
+    "kb.import.help": "导入 GB/T 4754-2017 行业分类（--gbt）和/或 ChainKnowledgeGraph 产品关系与上市公司产品清单（--chainkg）",
     "kb.opt.gbt": "GB/T 4754-2017 行业分类 CSV 文件",
-    "kb.opt.chainkg": "ChainKnowledgeGraph 目录（含 product_product.jsonl）",
+    "kb.opt.chainkg": "ChainKnowledgeGraph 目录（含 product_product.jsonl；有 company_product.jsonl 时也导入上市公司的产品清单，"
+                      "copark fit 用它们补充训练样本）",
     "kb.opt.min_confidence": "只导入置信度不低于此值的关系（0–1；规则见 copark.knowledge.importers）",
     "kb.evidence.alias": "“{text}”是“{name}”的别名",
     "kb.evidence.head": "“{text}”的中心词是“{name}”（修饰语：{modifiers}）",
@@ -58,6 +59,7 @@ MESSAGES: dict[str, str] = {
     "kb.import.bad_min_confidence.fix": "请给出 0 到 1 之间的数，例如 0.3",
     "kb.import.bad_name": "产品名称“{name}”为空或超过{max}个字",
     "kb.import.fix": "请修正该行后重新导入；本次导入未写入任何数据",
+    "kb.import.bad_code": "公司代码“{code}”超过{max}个字符",
     "kb.gbt.missing_columns": "行业分类文件缺少列：{columns}",
     "kb.gbt.bad_level": "层级“{value}”无效，应为 1（门类）到 4（小类）",
     "kb.gbt.bad_code": "行业代码“{value}”与层级 {level} 不符",
@@ -69,6 +71,7 @@ MESSAGES: dict[str, str] = {
     "kb.import.done.relations": "产业链关系（来源 {source}）：导入 {relations} 条关系、新增 {nodes} 个节点；"
                                 "低于置信度下限未导入 {skipped} 条，重复 {duplicates} 条",
     "kb.import.done.by_rel": "  其中 {rel}：{count} 条",
+    "kb.import.done.companies": "上市公司产品清单（来源 {source}）：{companies} 家公司（copark fit 训练排序模型时一并使用）",
     "kb.rel.upstream": "上游",
     "kb.rel.subcategory": "小类",
     # infer.* — inferred needs and offers (KB-GRAPH)

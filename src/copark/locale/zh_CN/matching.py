@@ -97,13 +97,17 @@ MESSAGES: dict[str, str] = {
     "match.feature.chain": "产业链关联",
     "match.feature.semantic": "语义相近",
     "match.feature.other": "其他",
-    "fit.help": "在本库的资源清单上训练排序模型（自监督：每轮从企业自己的产品中留出一个当作需求），清单变化后重新运行。",
+    "fit.help": "在本库的资源清单（及 copark kb import 导入的上市公司产品清单）上训练排序模型（自监督：每轮从企业自己的产品中"
+                "留出一个当作需求），清单变化后重新运行。",
     "fit.opt.without": "训练时关闭某个信号：doc、maxsim、industry、dense、surface、bm25、chain，可重复",
     "fit.opt.seed": "随机种子（同样的数据和种子得到同样的模型）",
+    "fit.opt.no_knowledge": "只用本库的清单训练，不用 copark kb import 导入的上市公司产品清单",
+    "fit.knowledge": "知识库中 {count} 家上市公司的产品清单参与训练（只用于训练，不参与匹配）。",
     "fit.done": "已训练排序模型：{organizations} 家机构、{offers} 条资源；自监督样本 {cases} 个，{trees} 棵树，"
                 "留出样本 hits@10 {hits:.3f}、MRR {mrr:.3f}，用时 {seconds} 秒。",
     "fit.too_few": "清单太少（{organizations} 家机构、{offers} 条资源），留不出足够的自监督样本，"
                    "未训练模型；匹配使用手工权重评分。",
+    "fit.too_few.knowledge": "可先运行 copark kb import --chainkg 目录 导入上市公司的产品清单，再运行 copark fit 补充训练样本。",
     "fit.error.unknown_signal": "未知的信号：{names}",
     "fit.error.unknown_signal.fix": "可选：{names}",
     "match.written": "已写入 {path}",
