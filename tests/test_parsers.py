@@ -118,6 +118,9 @@ def test_list_cells_do_not_split_inside_brackets() -> None:
     # a sentence is judged by what it names, not its purpose; farm film is no plot of land
     ("木托盘、木箱包装，出口用", ItemKind.product), ("PE塑料薄膜、农用地膜采购", ItemKind.material),
     ("园区二期用地", ItemKind.facility),
+    # in a sentence a space is sought only when a phrase names it last: 厂房屋面 is where the thing goes
+    ("防水卷材，厂房屋面约3000平方", ItemKind.product), ("想租标准厂房，2000平方左右", ItemKind.facility),
+    ("冷库不够用，想找冷链仓储", ItemKind.facility),
 ])
 def test_kind_keywords(text: str, kind: ItemKind) -> None:
     assert guess_kind(text) is kind

@@ -163,6 +163,8 @@ def test_amounts_do_not_change_the_head_noun(product: str, amount: str) -> None:
     ("仓库漏雨很严重，屋面想换彩钢瓦", ("彩钢瓦",)),
     ("食堂油烟太大，员工有意见，想装油烟净化器", ("油烟净化器",)),
     ("想装监控，摄像头带夜视", ("监控", "摄像头带夜视")),
+    # a clause asking for a supplier restates the thing, which stays
+    ("水泵上用的机械密封，想找做密封件的厂", ("机械密封", "密封件")),
     ("锅炉房要刷耐高温漆", ("耐高温漆",)),
     ("实验室想添几个通风橱和一台纯水机", ("通风橱", "纯水机")),
     # a requirement or a preference is not a thing (要求 is not a wish); a clause asking only for a weak term
@@ -173,3 +175,8 @@ def test_amounts_do_not_change_the_head_noun(product: str, amount: str) -> None:
 ])
 def test_product_phrases_of_sentences(text: str, expected: tuple[str, ...]) -> None:
     assert product_phrases(text) == expected
+
+
+def test_making_a_brand_is_no_situation_reset() -> None:
+    # 做 is no acquiring verb: 打算做自己的牌子 does not make the product asked before it a mere situation
+    assert product_phrases("想找能做竹筷的厂，打算做自己的牌子")[0] == "竹筷"

@@ -31,9 +31,18 @@ def guess_kind(text: str) -> ItemKind:
     named = sentence_phrases(text)  # a list (A、B) or a name (医用敷料代工) is read whole
     upper = to_half_width(" ".join(named) if named else text).upper()
     for kind, words in KIND_KEYWORDS:
-        if any(word in upper for word in words):
+        if kind is ItemKind.facility and named:  # in a sentence, 厂房屋面 is where the thing goes, not a space sought
+            if any(_FACILITY_SOUGHT.search(to_half_width(p)) for p in named):
+                return kind
+        elif any(word in upper for word in words):
             return kind
     return ItemKind.product
+
+
+# A phrase that asks for the space itself: it ends with the facility word, or with it and a deal (标准厂房租赁).
+_FACILITY_SOUGHT = re.compile(
+    "(?:" + "|".join(w for kind, words in KIND_KEYWORDS if kind is ItemKind.facility for w in words)
+    + ")(?:出租|租赁|出售|转让)?$")
 
 
 _SEPARATORS = set("、；;\n\r")
