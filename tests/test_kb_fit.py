@@ -97,7 +97,7 @@ def test_small_park_learns_with_imported_company_lists(park: str) -> None:
             alone = fit_ranker(session=session, regions=workspace.regions, knowledge=False)
         assert not alone.fitted and alone.organizations == 20 and alone.knowledge_organizations == 0
         with workspace.transaction() as session:
-            result = fit_ranker(session=session, regions=workspace.regions)
+            result = fit_ranker(session=session, regions=workspace.regions, knowledge=True)
         assert result.fitted and result.organizations == 20  # the workspace's own, as before
         # the listed twin of 园区企业00 is left out: 150 imported firms join, not 151
         assert result.knowledge_organizations == result.figures["knowledge_organizations"] == 150
@@ -105,11 +105,11 @@ def test_small_park_learns_with_imported_company_lists(park: str) -> None:
         with workspace.transaction() as session:
             ranker, row = stored_ranker(session)
             assert ranker is not None and row is not None and row.figures["knowledge_organizations"] == 150
-            again = fit_ranker(session=session, regions=workspace.regions)
+            again = fit_ranker(session=session, regions=workspace.regions, knowledge=True)
             assert again.figures["cases"] == result.figures["cases"]
             assert stored_ranker(session)[0].model == ranker.model  # same data, same seed: the same trees
-            # knowledge off: too few again, and the earlier model is removed (the fallback ranks)
-            assert not fit_ranker(session=session, regions=workspace.regions, knowledge=False).fitted
+            # knowledge off (the default): too few again, and the earlier model is removed (the fallback ranks)
+            assert not fit_ranker(session=session, regions=workspace.regions).fitted
             assert session.scalar(select(RankerModel.id)) is None
     finally:
         workspace.close()
@@ -134,10 +134,10 @@ def test_knowledge_profiles_leave_out_workspace_organizations(workspace: Workspa
 
 
 def test_cli_fit_with_and_without_knowledge(park: str) -> None:
-    result = runner.invoke(app, ["-d", park, "fit", "--no-knowledge"])
+    result = runner.invoke(app, ["-d", park, "fit"])
     assert result.exit_code == 0, result.output
     assert "清单太少（20 家机构" in result.output and "上市公司" not in result.output
-    result = runner.invoke(app, ["-d", park, "fit"])
+    result = runner.invoke(app, ["-d", park, "fit", "--with-knowledge"])
     assert result.exit_code == 0, result.output
     assert "知识库中 150 家上市公司的产品清单参与训练" in result.output and "已训练排序模型：20 家机构" in result.output
 
@@ -150,5 +150,8 @@ def test_cli_fit_too_few_points_to_kb_import(sqlite_url: str, tmp_path: Path) ->
     finally:
         workspace.close()
     result = runner.invoke(app, ["-d", sqlite_url, "fit"])
+    assert result.exit_code == 0, result.output
+    assert "清单太少" in result.output and "copark kb import" not in result.output  # the hint is for the opt-in
+    result = runner.invoke(app, ["-d", sqlite_url, "fit", "--with-knowledge"])
     assert result.exit_code == 0, result.output
     assert "清单太少" in result.output and "copark kb import --chainkg" in result.output

@@ -51,7 +51,7 @@ def match(*, workspace: Workspace, actor: Actor | None = None, org: str | None =
 
 
 def fit(*, workspace: Workspace, without: list[str] | None = None, seed: int = 13,
-        knowledge: bool = True):  # noqa: ANN201 - FitResult
+        knowledge: bool = False):  # noqa: ANN201 - FitResult
     from copark.services.opportunities import fit_ranker
 
     with workspace.transaction() as session:

@@ -119,21 +119,21 @@ def register(app: GuardedTyper) -> None:
     def fit_command(
         without: Annotated[list[str] | None, typer.Option("--without", help=t("fit.opt.without"))] = None,
         seed: Annotated[int, typer.Option("--seed", help=t("fit.opt.seed"))] = 13,
-        no_knowledge: Annotated[bool, typer.Option("--no-knowledge", help=t("fit.opt.no_knowledge"))] = False,
+        with_knowledge: Annotated[bool, typer.Option("--with-knowledge", help=t("fit.opt.with_knowledge"))] = False,
     ) -> None:
 
         from copark import api
 
         workspace = open_workspace()
         try:
-            result = api.fit(workspace=workspace, without=without or [], seed=seed, knowledge=not no_knowledge)
+            result = api.fit(workspace=workspace, without=without or [], seed=seed, knowledge=with_knowledge)
         finally:
             workspace.close()
         if result.knowledge_organizations:
             console.print(t("fit.knowledge", count=result.knowledge_organizations))
         if not result.fitted:
             console.print(t("fit.too_few", organizations=result.organizations, offers=result.offers))
-            if not no_knowledge and not result.knowledge_organizations:
+            if with_knowledge and not result.knowledge_organizations:
                 console.print(t("fit.too_few.knowledge"))
             return
         f = result.figures

@@ -182,11 +182,12 @@ def knowledge_profiles(session: Session, regions: RegionTable) -> list[OrgProfil
 
 def fit_ranker(*, session: Session, regions: RegionTable | None = None, without: Sequence[str] = (),
                seed: int = 13, graph: Any = _USE_KNOWLEDGE, encoder: Encoder | None = None,
-               knowledge: bool = True) -> FitResult:
+               knowledge: bool = False) -> FitResult:
     """Fit the learned ranker on the workspace's own offer lists (held-out products) and store it.
 
     `knowledge`: the company–product lists imported with `copark kb import` join the training (never the
-    matching), so a park of ~100 enterprises can learn too; off, the workspace's lists alone. With too few
+    matching), so a park of ~100 enterprises can learn too. Off by default: on the demo park (66 organizations)
+    the model so trained ranked worse than the hand-weighted fallback (README, "Benchmarks"). With too few
     products to hold out nothing is stored and any earlier model is removed: the hand-weighted fallback ranks
     until the lists grow.
     """

@@ -97,11 +97,11 @@ MESSAGES: dict[str, str] = {
     "match.feature.chain": "产业链关联",
     "match.feature.semantic": "语义相近",
     "match.feature.other": "其他",
-    "fit.help": "在本库的资源清单（及 copark kb import 导入的上市公司产品清单）上训练排序模型（自监督：每轮从企业自己的产品中"
+    "fit.help": "在本库的资源清单上训练排序模型（自监督：每轮从企业自己的产品中"
                 "留出一个当作需求），清单变化后重新运行。",
     "fit.opt.without": "训练时关闭某个信号：doc、maxsim、industry、dense、surface、bm25、chain，可重复",
     "fit.opt.seed": "随机种子（同样的数据和种子得到同样的模型）",
-    "fit.opt.no_knowledge": "只用本库的清单训练，不用 copark kb import 导入的上市公司产品清单",
+    "fit.opt.with_knowledge": "同时用 copark kb import 导入的上市公司产品清单训练（试验性：在示例园区上效果不如手工权重）",
     "fit.knowledge": "知识库中 {count} 家上市公司的产品清单参与训练（只用于训练，不参与匹配）。",
     "fit.done": "已训练排序模型：{organizations} 家机构、{offers} 条资源；自监督样本 {cases} 个，{trees} 棵树，"
                 "留出样本 hits@10 {hits:.3f}、MRR {mrr:.3f}，用时 {seconds} 秒。",
