@@ -23,6 +23,12 @@ KIND_KEYWORDS: tuple[tuple[ItemKind, tuple[str, ...]], ...] = (
 )
 
 
+# A phrase that asks for the space itself: it ends with the facility word, or with it and a deal (标准厂房租赁).
+_FACILITY_SOUGHT = re.compile(
+    "(?:" + "|".join(w for kind, words in KIND_KEYWORDS if kind is ItemKind.facility for w in words)
+    + ")(?:出租|租赁|出售|转让)?$")
+
+
 def guess_kind(text: str) -> ItemKind:
     """The item kind keyword rules give for `text`; product when none applies. A need written as a sentence is
     judged by the things it names, not its purpose: 木托盘、木箱包装，出口用 is a product, not an export channel."""
@@ -37,12 +43,6 @@ def guess_kind(text: str) -> ItemKind:
         elif any(word in upper for word in words):
             return kind
     return ItemKind.product
-
-
-# A phrase that asks for the space itself: it ends with the facility word, or with it and a deal (标准厂房租赁).
-_FACILITY_SOUGHT = re.compile(
-    "(?:" + "|".join(w for kind, words in KIND_KEYWORDS if kind is ItemKind.facility for w in words)
-    + ")(?:出租|租赁|出售|转让)?$")
 
 
 _SEPARATORS = set("、；;\n\r")
