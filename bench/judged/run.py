@@ -42,7 +42,6 @@ LISTED = ROOT.parent / "shared" / "bench" / "capability" / "organizations.csv"
 BUYER = "判定集采购方"
 TOP = 10
 GAIN = {0: 0.0, 1: 1.0, 2: 3.0}  # nDCG gains of grades 0/1/2
-RANKERS = ("copark", "tfidf")
 
 Rankings = dict[str, dict[str, list[str]]]  # ranker → need_id → firm ids (uscc, org_id), best first
 

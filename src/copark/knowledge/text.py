@@ -233,12 +233,13 @@ _CONDITION = re.compile(r"^有.*(?:证|资质)$|可以$|都行$|^那种$")
 _REQUIREMENT = re.compile(r"^(?:要求|必须|务必|最好)")
 
 
-# A clause that asks to acquire a thing (想装…, 要添…; not 做: 打算做自己的牌子). The clauses before the first one that names a thing
-# (more than a weak term: 想做…的设备 does not) are the situation (老厂房冬天太冷, 工人受不了); clauses after it often
-# name the thing more precisely (摄像头带录像机) and are kept. A clause asking for a supplier (想找…的振荡器厂)
-# restates what came before (…主板上的有源晶振), which stays; 要 alone states a requirement (要韧性好).
-_VERBS = "安装|购买|采购|订购|定做|定制|添置|购置|配置|装|买|订|做|换|铺|建|用|添|刷"
-_ASKS = re.compile(r"(?:想|要|需要|希望|打算|准备|急需)(?:安装|购买|采购|订购|添置|购置|配置|装|买|订|换|铺|添|刷)")
+# A clause that asks to acquire a thing (想装…, 要添…; not 做: 打算做自己的牌子). The clauses before the first one
+# that names a thing (more than a weak term: 想做…的设备 does not) are the situation (老厂房冬天太冷, 工人受不了);
+# clauses after it often name the thing more precisely (摄像头带录像机) and are kept. A clause asking for a supplier
+# (想找…的振荡器厂) restates what came before (…主板上的有源晶振), which stays; 要 alone states a requirement (要韧性好).
+_ACQUIRE = "安装|购买|采购|订购|添置|购置|配置|装|买|订|换|铺|添|刷"
+_VERBS = f"{_ACQUIRE}|定做|定制|做|建|用"  # what a wish does to the thing it names: acquire it, or have it made
+_ASKS = re.compile(rf"(?:想|要|需要|希望|打算|准备|急需)(?:{_ACQUIRE})")
 # A wish and its verb in the middle of a clause: what follows is the thing sought, what precedes it is where it
 # goes (厂房屋顶想装光伏发电 → 光伏发电, 员工宿舍要买一批上下铺铁架床 → 上下铺铁架床); a wish without such a verb
 # (批次要稳定, 想在溆浦找固定的配套厂) names no product.
@@ -282,9 +283,10 @@ def product_phrases(text: str) -> tuple[str, ...]:
             if not body or any(word in body for word in _PURPOSE):
                 continue  # a clause about who or how (想在溆浦找固定的配套厂, 批次要稳定) names no product
         phrases = [p for part in _LIST.split(body) if (p := _phrase(part))]
-        if not found and _ASKS.search(clause) and any(p not in WEAK_TERMS for p in phrases):
+        asks = bool(_ASKS.search(clause))
+        if not found and asks and any(p not in WEAK_TERMS for p in phrases):
             situation = []  # the first clause that asks and names a thing: what came before was the situation
-        (found if found or _ASKS.search(clause) else situation).extend(phrases)
+        (found if found or asks else situation).extend(phrases)
     return tuple(dict.fromkeys([*situation, *found]))
 
 
