@@ -187,6 +187,19 @@ def test_bad_company_line_changes_nothing(workspace: Workspace, tmp_path: Path) 
         assert session.scalar(select(func.count()).select_from(KnowledgeCompany)) == 3
 
 
+def test_overlong_company_name_changes_nothing(workspace: Workspace, tmp_path: Path) -> None:
+    """A name longer than its column is refused, never stored cut short."""
+    kg = write_companies(write_chainkg(tmp_path / "kg", RELATIONS))
+    import_knowledge(workspace=workspace, chainkg=kg)
+    write_companies(kg, companies=[*COMPANIES, {"name": "长" * 256, "fullname": "", "code": "000777"}],
+                    products=[*COMPANY_PRODUCTS, {"company_code": "000777", "product_name": "砖", "rel_weight": 1}])
+    with pytest.raises(CoparkError, match="简称") as info:
+        import_knowledge(workspace=workspace, chainkg=kg)
+    assert info.value.problem.where == "000777" and "255" in info.value.problem.what
+    with workspace.transaction() as session:
+        assert [c.code for c in read_companies(session=session)] == ["001216", "301079", "688722"]
+
+
 def test_relations_only_directory_keeps_companies(sqlite_workspace: Workspace, tmp_path: Path) -> None:
     import_knowledge(workspace=sqlite_workspace, chainkg=write_companies(write_chainkg(tmp_path / "kg", RELATIONS)))
     report = import_knowledge(workspace=sqlite_workspace, chainkg=write_chainkg(tmp_path / "only", RELATIONS))

@@ -17,6 +17,7 @@ from copark.storage.tables import Industry, KnowledgeCompany, KnowledgeNode, Kno
 BATCH = 5000
 NAME_MAX = 128  # kb_node.name is String(128)
 CODE_MAX = 32  # kb_company.code is String(32)
+COMPANY_MAX = {"name": 255, "fullname": 255, "industry": 128}  # kb_company's text columns
 
 
 @dataclass
@@ -141,11 +142,16 @@ def replace_companies(*, session: Session, source: str, companies: Iterable[Comp
         if len(company.code) > CODE_MAX:
             raise CoparkError(t("kb.import.bad_code", code=company.code[:40], max=CODE_MAX), t("kb.import.fix"),
                               where=company.name)
+        for column, limit in COMPANY_MAX.items():
+            value = getattr(company, column)
+            if len(value) > limit:  # cutting it would store another name than the source's
+                raise CoparkError(t("kb.import.long_company", column=t(f"kb.company.{column}"), value=value[:40],
+                                    max=limit), t("kb.import.fix"), where=company.code)
         if company.code in seen:
             continue
         seen.add(company.code)
-        pending.append({"source": source, "code": company.code, "name": company.name[:255],
-                        "fullname": company.fullname[:255], "industry": company.industry[:128],
+        pending.append({"source": source, "code": company.code, "name": company.name,
+                        "fullname": company.fullname, "industry": company.industry,
                         "products": list(company.products)})
         if len(pending) >= BATCH:
             session.execute(insert(KnowledgeCompany), pending)
