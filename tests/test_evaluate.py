@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from conftest import SHARED, requires_shared
 from copark.cli.main import app
-from copark.services.evaluation import evaluate_bench
+from copark.services.evaluation import evaluate_bench, load_bench
 
 runner = CliRunner()
 
@@ -43,6 +43,8 @@ def test_hand_checked_metrics(tmp_path: Path) -> None:
     assert result.hits == {1: pytest.approx(2 / 4), 5: pytest.approx(3 / 4), 10: pytest.approx(3 / 4)}
     assert result.mrr == pytest.approx(2.5 / 4)
     assert result.ranker["kind"] == "fallback" and result.unanswered == []
+    assert result.rankings[0][0] == "A1" and result.rankings[1][:2] == ["C3", "A1"]
+    assert "C3" not in result.rankings[2]  # the need's own firm is never proposed
 
 
 def test_top_cuts_ranks_beyond_k(tmp_path: Path) -> None:
@@ -160,4 +162,31 @@ def test_evaluate_measures_what_copark_match_runs(tmp_path: Path) -> None:
         found = [offered.index(names[e]) + 1 for e in case.expected if names[e] in offered]
         ranks.append(min(found) if found else None)
     assert ranks == result.ranks
+    for case, rank, ranking in zip(bench.cases, result.ranks, result.rankings, strict=True):
+        places = [ranking.index(e) + 1 for e in case.expected if e in ranking]
+        assert (min(places) if places else None) == rank  # the rankings are the organizations ranked
     assert sum(r is not None and r <= 10 for r in ranks) >= 10  # and the ranks are not all misses
+
+
+def test_listers_split_and_counted_figures(tmp_path: Path) -> None:
+    """bench/capability/listers.py: a firm other than the expected one listing a product containing the need's words
+    is a lister; counting it right changes the figures of the cases it lists, and only those."""
+    import importlib.util
+    import sys
+
+    path = Path(__file__).resolve().parents[1] / "bench" / "capability" / "listers.py"
+    spec = importlib.util.spec_from_file_location("capability_listers", path)
+    assert spec and spec.loader
+    listers = importlib.util.module_from_spec(spec)
+    sys.modules["capability_listers"] = listers
+    spec.loader.exec_module(listers)
+    bench = load_bench(_bench(tmp_path))
+    found = listers.listers(bench)
+    # c2 冷轧钢板: C3 lists it, but C3 is not expected (A1 is) → C3 a lister; c3 焊管 is C3's own need → none
+    assert found == [set(), {"C3"}, set(), set()]
+    rankings = [["A1"], ["C3", "A1"], ["A1"], ["B2"]]
+    expected = [set(case.expected) for case in bench.cases]
+    counted = [e | extra for e, extra in zip(expected, found, strict=True)]
+    assert listers.figures(rankings, expected, range(4)) == "0.500 / 0.750 / 0.625"
+    assert listers.figures(rankings, counted, range(4)) == "0.750 / 0.750 / 0.750"
+    assert listers.figures(rankings, counted, [1]) == "1.000 / 1.000 / 1.000"

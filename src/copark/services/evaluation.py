@@ -55,6 +55,8 @@ class EvaluationResult:
     mrr: float
     seconds: float
     ranks: list[int | None] = field(default_factory=list)
+    #: per case, the organizations (bench org_ids) in the engine's order, best first (not in the JSON line)
+    rankings: list[list[str]] = field(default_factory=list)
     ranker: dict[str, object] = field(default_factory=dict)
     unanswered: list[str] = field(default_factory=list)  # case ids whose need got no opportunity at all
     notes: list[str] = field(default_factory=list)
@@ -198,7 +200,9 @@ def evaluate_bench(*, bench_dir: str | Path, top: int = 100, without: Iterable[s
     for view in run.opportunities:  # best first within each need (the service's order)
         by_need.setdefault((view.need_org, view.need_text), []).append(view.offer_org)
     ranks: list[int | None] = []
+    rankings: list[list[str]] = []
     unanswered: list[str] = []
+    org_of = {name: org_id for org_id, name in names.items()}
     for case in bench.cases:
         if case.need_text:
             lists = [by_need.get(_need_of(case, names, buyer), [])]
@@ -209,6 +213,12 @@ def evaluate_bench(*, bench_dir: str | Path, top: int = 100, without: Iterable[s
         wanted = {names[e] for e in case.expected}
         found = [1 + offered.index(name) for offered in lists for name in wanted if name in offered]
         ranks.append(min(found) if found else None)
+        best: dict[str, int] = {}  # an organization's best place over the case's lists (one list for a text)
+        for offered in lists:
+            for place, name in enumerate(dict.fromkeys(offered)):
+                best[name] = min(best.get(name, place), place)
+        rankings.append([org_of[name] for name in sorted(best, key=lambda name: (best[name], name))
+                         if name in org_of])
     seconds = time.perf_counter() - start
     if dense is not None:
         notes.append(t("encoders.encoded", count=dense.encoded, seconds=dense.seconds, rate=dense.throughput))
@@ -218,4 +228,4 @@ def evaluate_bench(*, bench_dir: str | Path, top: int = 100, without: Iterable[s
     ranker: dict[str, object] = {"kind": run.ranker, "top": top}
     if fitted is not None:
         ranker.update(fitted.figures)
-    return EvaluationResult(count, hits, mrr, seconds, ranks, ranker, unanswered, notes)
+    return EvaluationResult(count, hits, mrr, seconds, ranks, rankings, ranker, unanswered, notes)
