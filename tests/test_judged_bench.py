@@ -122,7 +122,24 @@ def test_listed_grading_sheet_shows_products(tmp_path: Path) -> None:
     assert row == "L1,汽车齿轮,600001,甲传动股份,汽车零部件,商用车齿轮;齿轮箱;同步器,"
 
 
-def test_committed_listed_pool_is_fully_graded() -> None:
-    listed = judged.SETS["listed"]
+@pytest.mark.parametrize("name", ["listed", "capability"])
+def test_committed_listed_pools_are_fully_graded(name: str) -> None:
+    listed = judged.SETS[name]
     pool = judged.read_pool(listed.pool, listed.firm)
     assert pool and not pool - set(judged.read_grades(listed.grades, listed.firm))
+
+
+def test_capability_needs_are_case_ids_read_from_the_cases(tmp_path: Path) -> None:
+    """The capability set keeps case ids only; the texts come from the benchmark's cases.csv, and an id that is no
+    case with a text is refused by name."""
+    cases = tmp_path / "cases.csv"
+    cases.write_text("case_id,need_org_id,need_text,expected_org_ids\nc1,,汽车齿轮,600001\nc2,600002,,600001\n",
+                     encoding="utf-8")
+    needs = tmp_path / "needs.csv"
+    needs.write_text("need_id\nc1\n", encoding="utf-8")
+    assert judged.read_needs(needs, cases) == [{"need_id": "c1", "need_text": "汽车齿轮"}]
+    needs.write_text("need_id\nc1\nc2\nc9\n", encoding="utf-8")
+    with pytest.raises(SystemExit, match="c2, c9 are no case"):
+        judged.read_needs(needs, cases)
+    committed = judged.SETS["capability"]
+    assert len(judged.read_csv(committed.needs)) == 100 and set(judged.read_csv(committed.needs)[0]) == {"need_id"}

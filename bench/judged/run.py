@@ -5,12 +5,14 @@ Usage:
     .venv/bin/python bench/judged/run.py --grading-sheet /tmp/sheet.csv --only-unjudged
     .venv/bin/python bench/judged/run.py --set listed         # the listed firms' product lists (listed/)
 
-Two sets of firms, each with its own needs, pool and grades:
+Three sets, each with its own needs, pool and grades:
 - hunan (this folder): the 3,578 Hunan registrations in ../shared, imported through
   `copark.io.importer.import_files` as a 企业 CSV with 企业名称, 统一社会信用代码 and 经营范围 (offers read from the
   registered scope);
 - listed (listed/): the 3,832 listed firms of ../shared/bench/capability with their product lists, imported as
-  `copark evaluate` imports them (offers named by the firm, as in a park's 资源清单).
+  `copark evaluate` imports them (offers named by the firm, as in a park's 资源清单);
+- capability (capability/): every third case of ../shared/bench/capability (100 of its needs, product names)
+  against the same listed firms, every proposed firm graded, not only the one the benchmark keeps.
 One buyer with the set's needs.csv as its 需求清单 is added, and `copark.services.opportunities.match` (what
 `copark match --org … --any-region` calls) ranks suppliers. Only ids are stored here: the firms' texts are
 rebuilt from ../shared when needed (the Hunan scopes are CC BY-NC-SA).
@@ -39,6 +41,7 @@ GRADES = HERE / "grades.csv"
 README = HERE / "README.md"
 SCOPES = ROOT.parent / "shared" / "data" / "hunan_enterprises" / "hunan_2018_2019_mfg_nopii.csv"
 LISTED = ROOT.parent / "shared" / "bench" / "capability" / "organizations.csv"
+CAPABILITY_CASES = LISTED.parent / "cases.csv"
 BUYER = "判定集采购方"
 TOP = 10
 GAIN = {0: 0.0, 1: 1.0, 2: 3.0}  # nDCG gains of grades 0/1/2
@@ -56,6 +59,9 @@ class JudgedSet:
     registry: Path
     shown: tuple[str, ...]       # registry columns the grader reads beside the name
     marker: str                  # the README block its figures go to
+    #: a capability cases.csv: needs.csv then holds case ids only (need_id = case_id) and the texts are read from
+    #: it, so the benchmark's cases are never copied here
+    cases: Path | None = None
 
     @property
     def needs(self) -> Path:
@@ -73,6 +79,8 @@ class JudgedSet:
 SETS = {
     "hunan": JudgedSet("hunan", HERE, "uscc", SCOPES, ("business_scope",), "judged"),
     "listed": JudgedSet("listed", HERE / "listed", "org_id", LISTED, ("industry", "products"), "judged-listed"),
+    "capability": JudgedSet("capability", HERE / "capability", "org_id", LISTED, ("industry", "products"),
+                            "judged-capability", cases=CAPABILITY_CASES),
 }
 
 
@@ -82,8 +90,16 @@ def read_csv(path: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(handle))
 
 
-def read_needs(path: Path = NEEDS) -> list[dict[str, str]]:
-    return read_csv(path)
+def read_needs(path: Path = NEEDS, cases: Path | None = None) -> list[dict[str, str]]:
+    """needs.csv; with `cases` (a capability cases.csv), its case ids with the cases' need texts."""
+    needs = read_csv(path)
+    if cases is None:
+        return needs
+    texts = {row["case_id"]: row["need_text"] for row in read_registry(cases)}
+    unknown = [n["need_id"] for n in needs if not texts.get(n["need_id"])]
+    if unknown:
+        sys.exit(f"judged: {path}: {', '.join(unknown[:5])} are no case with a need text in {cases}")
+    return [{**n, "need_text": texts[n["need_id"]]} for n in needs]
 
 
 def read_registry(path: Path = SCOPES) -> list[dict[str, str]]:
@@ -377,7 +393,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seeds", default="13,14,15",
                         help="fit seeds, comma-separated; the first is the one reported as copark (default 13)")
     parser.add_argument("--set", dest="judged_set", choices=sorted(SETS), default="hunan",
-                        help="hunan: registered scopes (this folder); listed: listed firms' product lists (listed/)")
+                        help="hunan: registered scopes (this folder); listed: listed firms' product lists (listed/); "
+                             "capability: every third capability case against the same firms (capability/)")
     parser.add_argument("--rankings-out", type=Path, help="also write every ranker's top 10 per need here (JSON)")
     args = parser.parse_args(argv)
     judged = SETS[args.judged_set]
@@ -388,7 +405,7 @@ def main(argv: list[str] | None = None) -> int:
     if not seeds:
         parser.error("--seeds: give at least one seed, e.g. 13")
     started = time.perf_counter()
-    needs, registry = read_needs(judged.needs), read_registry(judged.registry)
+    needs, registry = read_needs(judged.needs, judged.cases), read_registry(judged.registry)
     rankings, timings = rank(registry, needs, seed=seeds[0], judged_set=judged)
     for seed in seeds[1:]:  # the same engine fitted with other seeds: how much the figures owe to the first
         rankings[engine_key(seed, seeds)] = rank(registry, needs, seed=seed, judged_set=judged)[0]["copark"]
