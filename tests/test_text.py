@@ -172,6 +172,13 @@ def test_amounts_do_not_change_the_head_noun(product: str, amount: str) -> None:
     ("阻燃海绵，要求过UL94", ("阻燃海绵",)),
     ("烘干房，必须防爆，最好带安装", ("烘干房",)),
     ("秸秆粉碎，想找能做的设备", ("秸秆粉碎", "设备")),
+    # how much and how often, or only who supplies and how, names no thing
+    ("烘干用的生物质颗粒，想找厂家直接供货，每月几百公斤", ("生物质颗粒",)),
+    ("包装用的纸箱，源头工厂直供，每批两三千个", ("纸箱",)),
+    # a supplier asked to do work for the buyer: the work, or what it yields, is sought
+    ("自家种的茶叶想找厂帮忙杀青揉捻", ("杀青揉捻",)),
+    ("收的玉米想找厂代加工成玉米粉", ("玉米粉",)),
+    ("想找厂代加工成衣", ("成衣",)),
 ])
 def test_product_phrases_of_sentences(text: str, expected: tuple[str, ...]) -> None:
     assert product_phrases(text) == expected

@@ -231,6 +231,11 @@ _TAIL_WORDS = ("长期供货", "供货", "长期", "配套", "用", "之类", "�
 # requirement or a preference: 要求耐火2小时, 必须防爆, 最好能办SC.
 _CONDITION = re.compile(r"^有.*(?:证|资质)$|可以$|都行$|^那种$")
 _REQUIREMENT = re.compile(r"^(?:要求|必须|务必|最好)")
+# A clause that says how much and how often (每月几百公斤, 每批两三百只) or only who supplies and how (想找厂家直接供货,
+# 源头工厂直供) names no thing.
+_FREQUENCY = re.compile(rf"^每(?:年|月|个月|周|天|日|批|次|季度?)(?:大约|大概|约)?[\d{_CN_NUM}几多]")
+_SUPPLY_MANNER = re.compile(
+    "^(?:源头|本地|附近|周边)?(?:" + "|".join(_SUPPLIERS) + ")(?:直接|长期|稳定)?(?:供货|直供|发货|送货|合作|对接)?$")
 
 
 # A clause that asks to acquire a thing (想装…, 要添…; not 做: 打算做自己的牌子). The clauses before the first one
@@ -244,6 +249,9 @@ _ASKS = re.compile(rf"(?:想|要|需要|希望|打算|准备|急需)(?:{_ACQUIRE
 # goes (厂房屋顶想装光伏发电 → 光伏发电, 员工宿舍要买一批上下铺铁架床 → 上下铺铁架床); a wish without such a verb
 # (批次要稳定, 想在溆浦找固定的配套厂) names no product.
 _WANTED = re.compile(rf"(?:想|要|需要|希望|打算|准备)(?:{_VERBS})(.+)$")
+# A supplier asked to do something for the buyer: what follows is the work sought or what it yields (土鸡想找厂帮忙
+# 屠宰分割 → 屠宰分割, 稻谷想找厂代加工成大米 → 大米; 代加工成衣 stays 成衣).
+_HELP = re.compile("(?:找(?:{0}|人)?|^(?:{0}|人))(?:帮忙|帮|代)(?:加工成|做成|制成)?(.{{2,}})$".format("|".join(_SUPPLIERS)))
 
 
 def _phrase(part: str) -> str:
@@ -265,7 +273,7 @@ def product_phrases(text: str) -> tuple[str, ...]:
     found: list[str] = []      # phrases from the first clause that asks and names something, and after it
     for clause in _CLAUSES.split(clean):
         clause = re.sub(r"[^\w、/]+", "", clause)
-        if not clause or _REQUIREMENT.match(clause):
+        if not clause or _REQUIREMENT.match(clause) or _FREQUENCY.match(clause):
             continue
         head, _, tail = clause.rpartition("的")
         supplier = next((word for word in _SUPPLIERS if tail.endswith(word)), "")
@@ -277,7 +285,12 @@ def product_phrases(text: str) -> tuple[str, ...]:
         else:
             body = tail if head else clause
         body = _WISH.sub("", body)
-        if any(word in body for word in _PURPOSE):
+        if _SUPPLY_MANNER.match(body):
+            continue
+        helped = _HELP.search(body)
+        if helped:
+            body = helped.group(1)
+        elif any(word in body for word in _PURPOSE):
             wanted = _WANTED.search(body)
             body = _WISH.sub("", wanted.group(1)) if wanted else ""
             if not body or any(word in body for word in _PURPOSE):
