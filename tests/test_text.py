@@ -179,6 +179,7 @@ def test_amounts_do_not_change_the_head_noun(product: str, amount: str) -> None:
     ("自家种的茶叶想找厂帮忙杀青揉捻", ("杀青揉捻",)),
     ("收的玉米想找厂代加工成玉米粉", ("玉米粉",)),
     ("想找厂代加工成衣", ("成衣",)),
+    ("想找厂家帮我们代工面膜", ("面膜",)),
 ])
 def test_product_phrases_of_sentences(text: str, expected: tuple[str, ...]) -> None:
     assert product_phrases(text) == expected

@@ -251,7 +251,7 @@ _ASKS = re.compile(rf"(?:想|要|需要|希望|打算|准备|急需)(?:{_ACQUIRE
 _WANTED = re.compile(rf"(?:想|要|需要|希望|打算|准备)(?:{_VERBS})(.+)$")
 # A supplier asked to do something for the buyer: what follows is the work sought or what it yields (土鸡想找厂帮忙
 # 屠宰分割 → 屠宰分割, 稻谷想找厂代加工成大米 → 大米; 代加工成衣 stays 成衣).
-_HELP = re.compile("(?:找(?:{0}|人)?|^(?:{0}|人))(?:帮忙|帮|代)(?:加工成|做成|制成)?(.{{2,}})$".format("|".join(_SUPPLIERS)))
+_HELP = re.compile("(?:找(?:{0}|人)?|^(?:{0}|人))(?:帮忙|帮|代)(?:我们|我|咱们)?(?:加工成|做成|制成)?(.{{2,}})$".format("|".join(_SUPPLIERS)))
 
 
 def _phrase(part: str) -> str:
