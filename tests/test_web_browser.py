@@ -104,10 +104,13 @@ def test_login_main_pages_and_demo_notice(server, browser) -> None:
     page.goto(base + "/orgs")
     expect(page.locator(".demo-notice")).to_contain_text("示意性数据")
     shot(page, "02-orgs")
+    # typing searches (400 ms after the last input) and the answer replaces #org-table and pushes the URL; clicking
+    # the submit button as well sent a second search whose answer could replace the table under the click
     page.fill("input[name=q]", "kfyl")  # pinyin initials of 可孚医疗
-    page.click("form.filters button[type=submit]")
+    page.wait_for_url(re.compile(r"/orgs\?.*q=kfyl"))
     expect(page.locator("#org-table")).to_contain_text("可孚医疗科技股份有限公司")
-    page.click("text=可孚医疗科技股份有限公司")
+    page.locator("#org-table").get_by_role("link", name="可孚医疗科技股份有限公司").click()
+    page.wait_for_url(re.compile(r"/orgs/\d+"))
     expect(page.locator("h1")).to_contain_text("可孚医疗")
     expect(page.locator(".demo-notice")).to_be_visible()
     shot(page, "03-org-detail")
