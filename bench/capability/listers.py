@@ -59,7 +59,9 @@ def main() -> None:
     args = [a for a in sys.argv[1:] if not a.startswith("--")]
     seeds = [13, 14, 15]
     if "--seeds" in sys.argv:
-        value = sys.argv[sys.argv.index("--seeds") + 1]
+        value = sys.argv[sys.argv.index("--seeds") + 1] if sys.argv.index("--seeds") + 1 < len(sys.argv) else ""
+        if not value or not all(s.strip().isdigit() for s in value.split(",")):
+            sys.exit(f"listers: --seeds {value!r}: write fit seeds as whole numbers separated by commas, e.g. 13,14,15")
         args.remove(value)
         seeds = [int(s) for s in value.split(",")]
     bench_dir = Path(args[0]) if args else SHARED / "bench" / "capability"
